@@ -1,0 +1,5 @@
+import sys
+
+from flowengine.cli import main
+
+sys.exit(main())

@@ -1,0 +1,45 @@
+"""The one diagnostic type shared by the loader, compiler, linter and CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem at a 1-based line and column of a file.
+
+    Ordered by position so that sorting a list gives the order a reader expects.
+    """
+
+    path: str
+    line: int
+    column: int
+    code: str
+    name: str
+    message: str
+    severity: Severity = Severity.ERROR
+    hint: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}:{self.column}: {self.code} {self.message} ({self.name})"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+class FlowError(Exception):
+    """Raised when a flow cannot be loaded or compiled; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))

@@ -1,0 +1,36 @@
+"""The state of one call (or one text conversation) between two webhooks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class CallSession:
+    """Everything the runtime needs to carry a call from one webhook to the next.
+
+    `key` is the CallSid for a voice call, and `sms:<flow>:<From>:<To>` for a text
+    conversation. `rev` is the store's revision, used for compare-and-set saves so that
+    two concurrent webhooks of one call never lose an update.
+    """
+
+    key: str
+    flow: str
+    version: str
+    state: str | None = None
+    attempts: dict[str, int] = field(default_factory=dict)
+    vars: dict[str, Any] = field(default_factory=dict)
+    call: dict[str, str] = field(default_factory=dict)
+    path: list[str] = field(default_factory=list)
+    ended: bool = False
+    outcome: str = ""
+    rev: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> CallSession:
+        return cls(**json.loads(text))
