@@ -1,0 +1,181 @@
+"""YAML text -> plain data, remembering the line and column of every key and value.
+
+Flow files are written by people who are not programmers, so the YAML dialect is the
+safe, surprise-free one: YAML 1.2 core scalars (``on``, ``no`` and ``yes`` stay words,
+``12:30`` stays a time, dates stay text), mapping keys are always the text as written
+(``01`` stays ``01``), numbers written with a leading ``+`` or ``0`` stay text (phone
+numbers need no quotes), and a key written twice is an error instead of a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from flowengine.diagnostics import Diagnostic, FlowError
+
+try:  # the C parser is several times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+Position = tuple[int, int]
+
+
+class _Loader(_BaseLoader):
+    """SafeLoader with the YAML 1.2 core schema's implicit types."""
+
+
+_Loader.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+):
+    _Loader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
+
+_KEEP_AS_TEXT = re.compile(r"^(?:\+[0-9]|0[0-9])")
+
+
+@dataclass
+class Document:
+    """One parsed flow file: its data, and where in the text each part of it stands."""
+
+    path: str
+    source: str
+    data: Any
+    positions: dict[Path, Position] = field(default_factory=dict)
+    key_positions: dict[Path, Position] = field(default_factory=dict)
+
+    def position(self, path: Path, *, key: bool = False) -> Position:
+        """Position of the value at `path` (or of its key), else of its nearest ancestor."""
+        table = self.key_positions if key else self.positions
+        while path:
+            if path in table:
+                return table[path]
+            if key and path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return self.positions.get((), (1, 1))
+
+
+def _mark(node: yaml.Node) -> Position:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self, doc: Document, loader: _Loader) -> None:
+        self.doc = doc
+        self.loader = loader
+        self.problems: list[Diagnostic] = []
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.doc.positions[path] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        if not node.style and _KEEP_AS_TEXT.match(node.value):
+            return node.value
+        return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        self.loader.flatten_mapping(node)  # resolves `<<` merge keys
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._problem(key_node, "FE001", "yaml-syntax", "a key must be plain text")
+                continue
+            key = key_node.value
+            if key in result:
+                first = self.doc.key_positions[(*path, key)]
+                self._problem(
+                    key_node,
+                    "FE002",
+                    "duplicate-key",
+                    f"'{key}' is written twice in the same place; the first one is on line "
+                    f"{first[0]}",
+                    hint="merge the two entries into one, or rename one of them",
+                )
+                continue
+            self.doc.key_positions[(*path, key)] = _mark(key_node)
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def _problem(self, node: yaml.Node, code: str, name: str, msg: str, hint: str = "") -> None:
+        line, column = _mark(node)
+        self.problems.append(Diagnostic(self.doc.path, line, column, code, name, msg, hint=hint))
+
+
+def parse(source: str, path: str = "<string>") -> Document:
+    """Parse YAML text; raise FlowError with positioned diagnostics when it is not valid."""
+    doc = Document(path=path, source=source, data=None)
+    loader = _Loader(source)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            doc.data = None
+            return doc
+        builder = _Builder(doc, loader)
+        doc.data = builder.build(node, ())
+    except yaml.MarkedYAMLError as exc:
+        raise FlowError([_yaml_diagnostic(exc, path, source)]) from None
+    except yaml.YAMLError as exc:
+        raise FlowError([Diagnostic(path, 1, 1, "FE001", "yaml-syntax", str(exc))]) from None
+    finally:
+        loader.dispose()
+    if builder.problems:
+        raise FlowError(builder.problems)
+    return doc
+
+
+def _yaml_diagnostic(exc: yaml.MarkedYAMLError, path: str, source: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "this is not valid YAML"
+    message = f"YAML syntax: {problem}"
+    if exc.context:
+        message += f" ({exc.context})"
+    hint = _YAML_HINTS.get(problem, "")
+    if "cannot start any token" in problem and _char_at(source, line, column) == "\t":
+        hint = "indent with spaces, never tabs"
+    return Diagnostic(path, line, column, "FE001", "yaml-syntax", message, hint=hint)
+
+
+_COLON_HINT = "a text that contains ': ' must be put in quotes, or the line is indented wrongly"
+_YAML_HINTS = {
+    "mapping values are not allowed here": _COLON_HINT,
+    "mapping values are not allowed in this context": _COLON_HINT,
+    "found undefined alias": "an '*' starts an alias; put text that starts with '*' in quotes",
+    "expected alphabetic or numeric character, but found ' '": (
+        "a text that starts with '*' or '&' must be put in quotes"
+    ),
+}
+
+
+def _char_at(source: str, line: int, column: int) -> str:
+    lines = source.splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return text[column - 1] if 0 < column <= len(text) else ""
+
+
+def load_file(path: str) -> Document:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            source = handle.read()
+    except UnicodeDecodeError as exc:
+        raise FlowError(
+            [Diagnostic(path, 1, 1, "FE001", "yaml-syntax", f"the file is not UTF-8 text: {exc}")]
+        ) from None
+    return parse(source, path)
