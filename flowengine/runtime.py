@@ -79,6 +79,8 @@ def _starts_over(graph: Graph, session: CallSession, event: Event) -> bool:
 
 def _fresh(graph: Graph, previous: CallSession | None, key: str) -> CallSession:
     session = new_session(graph, key)
+    if previous is not None:
+        session.rev = previous.rev  # the store's compare-and-set compares against the record
     if previous is not None and previous.flow != graph.name:
         # A hand-over from another flow keeps what the caller already told us.
         session.vars = dict(previous.vars)
