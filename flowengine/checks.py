@@ -119,6 +119,7 @@ def waitless_cycles(compiler: Compiler, states: dict[str, State]) -> None:
                         "loop-without-wait",
                         f"the states {route} go round without ever waiting for the caller",
                         hint="make one of them wait (gather, dial, record) or end the call",
+                        key=True,
                     )
             elif target.state not in colour:
                 visit(target.state, trail)

@@ -48,15 +48,26 @@ class Compiler:
     # -- reporting -------------------------------------------------------------------------
 
     def report(
-        self, path: Path, code: str, name: str, message: str, severity: Severity, hint: str = ""
+        self,
+        path: Path,
+        code: str,
+        name: str,
+        message: str,
+        severity: Severity,
+        hint: str = "",
+        *,
+        key: bool = False,
     ) -> None:
-        line, column = self.doc.position(path)
+        """Record a problem at the value at `path`, or at its key when the key is the problem."""
+        line, column = self.doc.position(path, key=key)
         self.diagnostics.append(
             Diagnostic(self.doc.path, line, column, code, name, message, severity, hint)
         )
 
-    def error(self, path: Path, code: str, name: str, message: str, hint: str = "") -> None:
-        self.report(path, code, name, message, Severity.ERROR, hint)
+    def error(
+        self, path: Path, code: str, name: str, message: str, hint: str = "", *, key: bool = False
+    ) -> None:
+        self.report(path, code, name, message, Severity.ERROR, hint, key=key)
 
     # -- helpers used by prompts, verbs and states -----------------------------------------
 
@@ -103,6 +114,7 @@ class Compiler:
                     "unknown-language",
                     f"'{language}' is not one of the flow's languages "
                     f"({', '.join(self.language_table)})",
+                    key=True,
                 )
 
     def target(self, value: Any, path: Path, label: str) -> Target | None:

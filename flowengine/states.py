@@ -35,6 +35,7 @@ def compile_state(compiler: Compiler, name: str, spec: dict[str, Any], path: Pat
                 "wrong-channel",
                 f"state '{name}': '{key}' cannot be used in a {kind} flow",
                 hint="use 'reply' to answer a text" if sms else "use 'say' to speak to the caller",
+                key=True,
             )
     actions = [key for key in ACTIONS if key in spec]
     if len(actions) > 1:
@@ -44,6 +45,7 @@ def compile_state(compiler: Compiler, name: str, spec: dict[str, Any], path: Pat
             "one-action",
             f"state '{name}' has both '{actions[0]}' and '{actions[1]}'; a state does one thing",
             hint=f"move '{actions[1]}' into a state of its own and go there with 'next'",
+            key=True,
         )
     action = actions[0] if actions else ""
     state = State(name, action, line=compiler.doc.position(path)[0])
@@ -71,6 +73,7 @@ def _transitions(compiler: Compiler, state: State, spec: dict[str, Any], path: P
                 "misplaced-key",
                 f"state '{name}': 'on' needs a gather, dial, record or enqueue in the same state",
                 hint="use 'next' to go on to another state",
+                key=True,
             )
     if "retry" in spec:
         if action == "gather":
@@ -81,6 +84,7 @@ def _transitions(compiler: Compiler, state: State, spec: dict[str, Any], path: P
                 "FE006",
                 "misplaced-key",
                 f"state '{name}': 'retry' only works with a gather",
+                key=True,
             )
     if "next" in spec:
         if action in NO_NEXT:
@@ -90,6 +94,7 @@ def _transitions(compiler: Compiler, state: State, spec: dict[str, Any], path: P
                 "misplaced-key",
                 f"state '{name}': 'next' is never used after '{action}'",
                 hint="remove it" if action != "switch" else "add a last branch without 'when'",
+                key=True,
             )
         else:
             state.next = compiler.target(spec["next"], (*path, "next"), "next")
@@ -124,6 +129,7 @@ def _options(compiler: Compiler, state: State, on: dict[str, Any], path: Path) -
                         f"'{alternative}' is not a key pattern",
                         hint="after '_' use digits, * and #, X (any digit), Z (1-9), N (2-9), "
                         "[1-5] (a range) and . (one or more keys)",
+                        key=True,
                     )
                 elif target is not None:
                     patterns.append((regex, target))
@@ -135,6 +141,7 @@ def _options(compiler: Compiler, state: State, on: dict[str, Any], path: Path) -
                         "FE111",
                         "unmatchable-phrase",
                         f"'{alternative}' has no words left once punctuation is removed",
+                        key=True,
                     )
                 elif target is not None:
                     phrases.append((heard, target))
@@ -178,6 +185,7 @@ def _outcomes(compiler: Compiler, state: State, on: dict[str, Any], path: Path) 
                     "unknown-outcome",
                     f"'{outcome}' is not a result of {state.action}",
                     hint=f"the results of {state.action} are: {', '.join(allowed)}",
+                    key=True,
                 )
             else:
                 _add(state.on, outcome, target)
