@@ -44,7 +44,7 @@ def text_parts(compiler: Compiler, text: str, path: Path) -> Fragment:
     template = compiler.template(text, path, markup=markup)
     if template.constant is not None:
         return (template.constant if markup else twiml.text(template.constant),)
-    return (template.render if markup else twiml.escaped(template.render),)
+    return (twiml.checked(template.render) if markup else twiml.escaped(template.render),)
 
 
 def pick(compiler: Compiler, value: Any, language: str) -> tuple[Any, Path]:

@@ -259,8 +259,9 @@ class _Run:
             self.end(state, "no-branch", hang_up=False)
             return None
         if state.waits:
-            if session.state != state.name:
-                session.attempts = {}
+            # Arriving by a transition (even back to the same state) starts a fresh count;
+            # a retry re-prompts without passing through here.
+            session.attempts = {}
             session.state = state.name
             self.emit(state.verb.get(self.language()))
             return None

@@ -32,6 +32,11 @@ def text(value: object) -> str:
     return _INVALID_XML.sub("", str(value)).translate(_ESCAPES)
 
 
+def valid_chars(value: str) -> str:
+    """Drop characters XML 1.0 forbids (markup from an author's SSML is kept)."""
+    return _INVALID_XML.sub("", value)
+
+
 def attr_value(value: object) -> str:
     if isinstance(value, bool):
         value = "true" if value else "false"
@@ -72,3 +77,8 @@ def render(fragment: Fragment, context: Context) -> str:
 def escaped(renderer: Callable[[Context], str]) -> Callable[[Context], str]:
     """Wrap a plain-text renderer so its output is escaped TwiML text."""
     return lambda context: text(renderer(context))
+
+
+def checked(renderer: Callable[[Context], str]) -> Callable[[Context], str]:
+    """Wrap an autoescaped markup renderer so its output holds only valid XML characters."""
+    return lambda context: valid_chars(renderer(context))

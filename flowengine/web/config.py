@@ -1,0 +1,87 @@
+"""Server settings: one frozen value, built from command-line options or the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+ENV_TOKEN = "TWILIO_AUTH_TOKEN"
+ENV_STORE = "FLOWENGINE_STORE"
+ENV_PUBLIC_URL = "FLOWENGINE_PUBLIC_URL"
+# Read only by worker processes (--workers N), which `flowengine serve` starts with these set.
+ENV_FLOWS_DIR = "FLOWENGINE_FLOWS_DIR"
+ENV_INSECURE = "FLOWENGINE_INSECURE_DEV"
+ENV_FALLBACK_SAY = "FLOWENGINE_FALLBACK_SAY"
+ENV_FALLBACK_DIAL = "FLOWENGINE_FALLBACK_DIAL"
+ENV_LOG_LEVEL = "FLOWENGINE_LOG_LEVEL"
+
+DEFAULT_FLOWS_DIR = "flows"
+DEFAULT_STORE = "sqlite:///flowengine.db"
+DEFAULT_FALLBACK_SAY = "We are sorry, something went wrong. Please call again later."
+# Twilio's requests are a few kilobytes; anything far larger is not Twilio.
+DEFAULT_MAX_BODY = 256 * 1024
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    flows_dir: str = DEFAULT_FLOWS_DIR
+    store_url: str = DEFAULT_STORE
+    auth_token: str = ""
+    public_url: str = ""
+    insecure_dev: bool = False
+    fallback_say: str = DEFAULT_FALLBACK_SAY
+    fallback_dial: str = ""
+    log_level: str = "info"
+    max_body: int = DEFAULT_MAX_BODY
+    reload: bool = True
+    reload_debounce_ms: int = 300
+    clock: Clock | None = None  # tests fix the time of day that opening hours see
+    cas_attempts: int = 5
+
+    @property
+    def checks_signatures(self) -> bool:
+        return not self.insecure_dev
+
+    @property
+    def url_prefix(self) -> str:
+        """The path part of the public URL: TwiML callbacks must carry it too."""
+        if not self.public_url:
+            return ""
+        rest = self.public_url.split("://", 1)[-1]
+        _, slash, path = rest.partition("/")
+        return ("/" + path).rstrip("/") if slash else ""
+
+    def problems(self) -> list[str]:
+        """Reasons not to start, each one a sentence for the operator."""
+        found = []
+        if not self.auth_token and not self.insecure_dev:
+            found.append(
+                f"{ENV_TOKEN} is not set: without it Twilio's signatures cannot be checked. "
+                "Set it to your account's auth token, or pass --insecure-dev for local "
+                "development without signature checks."
+            )
+        if self.public_url and not self.public_url.startswith(("http://", "https://")):
+            found.append(f"the public URL must start with https:// (got {self.public_url!r})")
+        return found
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def config_from_env(environ: Mapping[str, str] | None = None) -> ServerConfig:
+    env = os.environ if environ is None else environ
+    return ServerConfig(
+        flows_dir=env.get(ENV_FLOWS_DIR) or DEFAULT_FLOWS_DIR,
+        store_url=env.get(ENV_STORE) or DEFAULT_STORE,
+        auth_token=env.get(ENV_TOKEN, "").strip(),
+        public_url=(env.get(ENV_PUBLIC_URL) or "").strip(),
+        insecure_dev=_flag(env.get(ENV_INSECURE)),
+        fallback_say=env.get(ENV_FALLBACK_SAY) or DEFAULT_FALLBACK_SAY,
+        fallback_dial=env.get(ENV_FALLBACK_DIAL) or "",
+        log_level=env.get(ENV_LOG_LEVEL) or "info",
+    )

@@ -1,0 +1,51 @@
+"""One structured line per webhook: key=value pairs, cheap to build, safe to keep.
+
+Caller numbers are masked at info level (+1555***4567); the auth token is never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+log = logging.getLogger("flowengine.web")
+
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-_.:/*@")
+
+
+def mask(number: str) -> str:
+    """Keep the country/area code and the last four digits: enough to tell calls apart."""
+    if len(number) <= 8:
+        return "***" if number else ""
+    return f"{number[:5]}***{number[-4:]}"
+
+
+def value(text: object) -> str:
+    raw = str(text)
+    if raw and all(c in _PLAIN for c in raw):
+        return raw
+    return json.dumps(raw, ensure_ascii=True)
+
+
+def line(fields: dict[str, object]) -> str:
+    return " ".join(f"{k}={value(v)}" for k, v in fields.items() if v is not None and v != "")
+
+
+def number(text: str) -> str:
+    """A phone number as the log shows it: in full only at debug level."""
+    return text if log.isEnabledFor(logging.DEBUG) else mask(text)
+
+
+def setup(level: str) -> None:
+    """Send flowengine's records to stderr, one line each, at the given level."""
+    root = logging.getLogger("flowengine")
+    root.setLevel(level.upper())
+    if not any(getattr(h, "_flowengine", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+        )
+        handler._flowengine = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+        root.propagate = False
