@@ -1,0 +1,96 @@
+"""Random callers: whatever they press, say or do, every step answers a well-formed Response."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flowengine.compiler import load_flow
+from flowengine.graph import DIAL_OUTCOMES, QUEUE_OUTCOMES, Graph
+from flowengine.runtime import Event, step
+from flowengine.session import CallSession
+
+FLOWS = Path(__file__).parent.parent / "flows"
+GRAPHS = {path.stem: load_flow(str(path), environ={}) for path in sorted(FLOWS.glob("*.yaml"))}
+VOICE = sorted(name for name, graph in GRAPHS.items() if graph.channel == "voice")
+SMS = sorted(name for name, graph in GRAPHS.items() if graph.channel == "sms")
+CALLBACK = re.compile(r"^/voice/([^/]+)/([^/]+)/(gather|dial|record|enqueue)$")
+HANDOFF = re.compile(r"^/voice/([^/?]+)(?:\?state=(.+))?$")
+
+keys = st.text(alphabet="0123456789*#", max_size=6)
+speech = st.text(max_size=40) | st.sampled_from(["sales", "Support!", "English.", "agent", ""])
+numbers = st.from_regex(r"\+1555[0-9]{7}", fullmatch=True) | st.sampled_from(
+    ["+15550000666", "+15557770001", "", "anonymous"]
+)
+moments = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+)
+
+
+def answer(kind: str, data: st.DataObject) -> dict[str, str]:
+    if kind == "gather":
+        return {"Digits": data.draw(keys), "SpeechResult": data.draw(speech)}
+    if kind == "dial":
+        return {"DialCallStatus": data.draw(st.sampled_from([*DIAL_OUTCOMES, "", "weird"]))}
+    if kind == "record":
+        return {
+            "RecordingUrl": data.draw(st.sampled_from(["", "https://api.twilio.com/r/RE1"])),
+            "RecordingDuration": data.draw(st.sampled_from(["0", "7", ""])),
+        }
+    return {"QueueResult": data.draw(st.sampled_from([*QUEUE_OUTCOMES, ""]))}
+
+
+def well_formed(twiml: str) -> ET.Element:
+    root = ET.fromstring(twiml)
+    assert root.tag == "Response"
+    return root
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), flow=st.sampled_from(VOICE), caller=numbers, now=moments)
+def test_random_calls_always_get_well_formed_twiml(
+    data: st.DataObject, flow: str, caller: str, now: datetime
+) -> None:
+    graph: Graph = GRAPHS[flow]
+    base = {"CallSid": "CA" + "1" * 32, "From": caller, "To": "+15553334444"}
+    extra = {"QueueTime": data.draw(st.sampled_from(["0", "30", "900"])), "QueuePosition": "3"}
+    result = step(graph, None, Event("call", {**base, **extra}), now)
+    session: CallSession = result.session
+    for _ in range(12):
+        root = well_formed(result.twiml)
+        if session.ended:
+            break
+        waiting = [node for node in root if node.get("action")]
+        redirect = root.find("Redirect")
+        if waiting:
+            match = CALLBACK.match(waiting[-1].get("action", ""))
+            assert match, waiting[-1].attrib
+            _, state, kind = match.groups()
+            params = {**base, **answer(kind, data)}
+            result = step(graph, session, Event(kind, params, state), now)
+        elif redirect is not None and HANDOFF.match(redirect.text or ""):
+            other, state = HANDOFF.match(redirect.text or "").groups()  # type: ignore[union-attr]
+            graph = GRAPHS[other]
+            result = step(graph, session, Event("call", base, state), now)
+        else:
+            break
+        session = result.session
+    well_formed(result.twiml)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts=st.lists(speech, min_size=1, max_size=6), flow=st.sampled_from(SMS))
+def test_random_texts_always_get_well_formed_replies(texts: list[str], flow: str) -> None:
+    graph = GRAPHS[flow]
+    session: CallSession | None = None
+    for body in texts:
+        params = {"From": "+15551112222", "To": "+15553334444", "Body": body}
+        result = step(graph, session, Event("sms", params), datetime(2026, 11, 25, tzinfo=UTC))
+        root = well_formed(result.twiml)
+        assert all(child.tag == "Message" for child in root)
+        session = result.session
