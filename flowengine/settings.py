@@ -31,7 +31,7 @@ def resolve_settings(compiler: Compiler) -> dict[str, Any]:
                 return default
             compiler.error(
                 ("settings", name),
-                "FE102",
+                "FE112",
                 "unset-environment-variable",
                 f"setting '{name}' needs the environment variable {variable}, which is not set",
                 hint=f"set {variable}, or give a default: ${{{variable}:-+15551234567}}",

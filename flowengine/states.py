@@ -181,7 +181,7 @@ def _outcomes(compiler: Compiler, state: State, on: dict[str, Any], path: Path) 
             if outcome not in allowed:
                 compiler.error(
                     (*path, key),
-                    "FE006",
+                    "FE007",
                     "unknown-outcome",
                     f"'{outcome}' is not a result of {state.action}",
                     hint=f"the results of {state.action} are: {', '.join(allowed)}",
