@@ -27,6 +27,8 @@ class CallSession:
     ended: bool = False
     outcome: str = ""
     rev: int = 0
+    # Texts the flow sent during the call: {"to", "sid"} when sent, {"to", "error"} when not.
+    texts: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))

@@ -43,9 +43,7 @@ def setup(level: str) -> None:
     root.setLevel(level.upper())
     if not any(getattr(h, "_flowengine", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
-        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         handler._flowengine = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.propagate = False

@@ -1,0 +1,136 @@
+"""`flowengine serve`: the webhook server for Twilio, on uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "flows_dir", nargs="?", metavar="FLOWS_DIR", help="folder of flow files (default: flows)"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="session store: memory://, sqlite:///path.db (default sqlite:///flowengine.db), "
+        "redis://host:port/db; or FLOWENGINE_STORE",
+    )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the https:// address Twilio uses to reach this server, when a proxy ends TLS "
+        "(signatures are checked against it); or FLOWENGINE_PUBLIC_URL",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="server processes (1)")
+    parser.add_argument(
+        "--insecure-dev",
+        action="store_true",
+        help="run without TWILIO_AUTH_TOKEN and without checking signatures (development only)",
+    )
+    parser.add_argument(
+        "--fallback-say", metavar="TEXT", help="what callers hear when something goes wrong"
+    )
+    parser.add_argument(
+        "--fallback-dial",
+        metavar="NUMBER",
+        help="transfer callers to this number when something goes wrong (instead of hanging up)",
+    )
+    parser.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    parser.add_argument(
+        "--no-reload", action="store_true", help="do not watch the flows folder for changes"
+    )
+
+
+def build_config(args: argparse.Namespace, clock: Any = None) -> Any:
+    from flowengine.web import config as cfg
+
+    base = cfg.config_from_env()
+    return cfg.ServerConfig(
+        flows_dir=args.flows_dir or os.environ.get(cfg.ENV_FLOWS_DIR) or cfg.DEFAULT_FLOWS_DIR,
+        store_url=args.store or base.store_url,
+        auth_token=base.auth_token,
+        public_url=args.public_url or base.public_url,
+        insecure_dev=args.insecure_dev or base.insecure_dev,
+        fallback_say=args.fallback_say if args.fallback_say is not None else base.fallback_say,
+        fallback_dial=args.fallback_dial or base.fallback_dial,
+        log_level=args.log_level,
+        reload=not args.no_reload,
+        clock=clock,
+    )
+
+
+def fail(message: str) -> int:
+    print(f"flowengine serve: {message}", file=sys.stderr)
+    return 1
+
+
+def run(args: argparse.Namespace, clock: Any = None) -> int:
+    import uvicorn
+
+    from flowengine.sessions import StoreError, open_store
+    from flowengine.web import config as cfg
+    from flowengine.web import create_app, load_registry, logs
+
+    config = build_config(args, clock)
+    logs.setup(config.log_level)
+    problems = config.problems()
+    if args.workers < 1:
+        problems.append("--workers must be 1 or more")
+    if args.workers > 1 and config.store_url.startswith("memory:"):
+        problems.append("memory:// sessions are private to one process: use sqlite or redis")
+    if problems:
+        return fail("\n".join(problems))
+    if not os.path.isdir(config.flows_dir):
+        return fail(f"no flows folder {config.flows_dir!r}: give FLOWS_DIR or create ./flows")
+    registry = load_registry(config)
+    for failure in registry.failures.values():
+        print(f"flow {failure.name} not loaded:", file=sys.stderr)
+        for line in failure.describe():
+            print(f"  {line}", file=sys.stderr)
+    if not registry.live:
+        return fail(f"no flow in {config.flows_dir} compiled; nothing to serve")
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "access_log": False,  # flowengine logs one line per webhook itself
+        "log_level": config.log_level,
+    }
+    if args.workers > 1:
+        # Each worker builds its own app from the environment.
+        os.environ.update(
+            {
+                cfg.ENV_FLOWS_DIR: config.flows_dir,
+                cfg.ENV_STORE: config.store_url,
+                cfg.ENV_PUBLIC_URL: config.public_url,
+                cfg.ENV_INSECURE: "1" if config.insecure_dev else "",
+                cfg.ENV_FALLBACK_SAY: config.fallback_say,
+                cfg.ENV_FALLBACK_DIAL: config.fallback_dial,
+                cfg.ENV_LOG_LEVEL: config.log_level,
+            }
+        )
+        uvicorn.run("flowengine.web:app_from_env", factory=True, workers=args.workers, **options)
+        return 0
+    try:
+        store = open_store(config.store_url)
+    except (StoreError, ValueError) as exc:
+        return fail(str(exc))
+    uvicorn.run(create_app(config, registry, store), **options)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, clock: Any = None) -> int:
+    parser = argparse.ArgumentParser(prog="flowengine serve")
+    configure(parser)
+    return run(parser.parse_args(argv), clock)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

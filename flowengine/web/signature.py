@@ -1,0 +1,52 @@
+"""X-Twilio-Signature: the URL Twilio signed, and the check with twilio's RequestValidator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.datastructures import ImmutableMultiDict
+from starlette.requests import Request
+from twilio.request_validator import (
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
+
+
+def path_and_query(scope: Mapping[str, object]) -> str:
+    """The path exactly as requested (percent-escapes kept), with the query string."""
+    raw = scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else str(scope.get("path", "/"))
+    query = scope.get("query_string")
+    if isinstance(query, bytes) and query:
+        return f"{path}?{query.decode('latin-1')}"
+    return path
+
+
+class SignatureCheck:
+    """Checks against `public_url` + path when the server sits behind a TLS proxy.
+
+    Without a public URL the request's own URL is used: its scheme and host come from
+    uvicorn, which honours X-Forwarded-Proto/For only with --proxy-headers from trusted
+    addresses (--forwarded-allow-ips).
+    """
+
+    def __init__(self, token: str, public_url: str = "") -> None:
+        self._validator = RequestValidator(token)
+        # A path in the public URL (https://host/ivr) is a prefix the proxy strips.
+        self._base = public_url.rstrip("/")
+
+    def url(self, request: Request) -> str:
+        scope = request.scope
+        if self._base:
+            return self._base + path_and_query(scope)
+        host = request.headers.get("host") or "localhost"
+        return f"{scope.get('scheme', 'http')}://{host}{path_and_query(scope)}"
+
+    def valid(self, request: Request, form: ImmutableMultiDict[str, str]) -> bool:
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return False
+        algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+        return bool(self._validator.validate(self.url(request), form, signature, algorithm))

@@ -1,0 +1,107 @@
+"""The frame around every Twilio route: body limit, form, signature, fallback, log line.
+
+A handler gets the parsed form once and returns TwiML; anything it raises becomes the
+route's fallback document (status 200), so Twilio never sees an HTTP error for a signed
+request. Unsigned or wrongly signed requests get 403 before any handler runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from time import perf_counter
+from urllib.parse import parse_qsl
+
+from starlette.background import BackgroundTask
+from starlette.datastructures import ImmutableMultiDict
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import PlainTextResponse, Response
+
+from flowengine.web import logs
+from flowengine.web.fallback import cause_of
+from flowengine.web.signature import SignatureCheck
+
+XML = "text/xml; charset=utf-8"
+MAX_FIELDS = 1000
+
+Params = ImmutableMultiDict[str, str]
+
+
+class Hook:
+    """One webhook in progress: its form, what the log line says, work to do afterwards."""
+
+    __slots__ = ("background", "fields", "params")
+
+    def __init__(self, params: Params, fields: dict[str, object]) -> None:
+        self.params = params
+        self.fields = fields
+        self.background: BackgroundTask | None = None
+
+
+Handler = Callable[[Request, Hook], Awaitable[str]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        raise TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_form(body: bytes) -> Params:
+    """Twilio posts application/x-www-form-urlencoded; anything else fails the signature."""
+    text = body.decode("utf-8", "replace")
+    return Params(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS))
+
+
+def webhook(
+    route: str,
+    handler: Handler,
+    fallback: str,
+    signature: SignatureCheck | None,
+    max_body: int,
+) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        started = perf_counter()
+        try:
+            params = parse_form(await read_body(request, max_body))
+        except TooLarge:
+            logs.log.warning(logs.line({"route": route, "status": 413, "cause": "body-too-large"}))
+            return PlainTextResponse("Request body too large", status_code=413)
+        except (ClientDisconnect, ValueError):
+            return PlainTextResponse("Bad request", status_code=400)
+        if signature is not None and not signature.valid(request, params):
+            client = request.client.host if request.client else ""
+            logs.log.warning(
+                logs.line({"route": route, "status": 403, "cause": "bad-signature", "peer": client})
+            )
+            return PlainTextResponse("Forbidden", status_code=403)
+        fields: dict[str, object] = {"route": route, "call": params.get("CallSid")}
+        hook = Hook(params, fields)
+        try:
+            content = await handler(request, hook)
+            level = logging.INFO
+        except Exception as exc:
+            content = fallback
+            hook.background = None
+            cause = cause_of(exc)
+            fields.update(outcome="fallback", cause=cause, error=str(exc)[:300])
+            level = logging.ERROR if cause == "internal-error" else logging.WARNING
+        if logs.log.isEnabledFor(level):
+            fields["ms"] = f"{(perf_counter() - started) * 1000:.1f}"
+            logs.log.log(level, logs.line(fields), exc_info=level == logging.ERROR)
+        return Response(content, media_type=XML, background=hook.background)
+
+    return endpoint
