@@ -32,6 +32,7 @@ class _Loader(_BaseLoader):
 
 _Loader.yaml_implicit_resolvers = {}
 for _tag, _regexp, _first in (
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
     ("tag:yaml.org,2002:int", r"^(?:[-]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-0123456789")),
