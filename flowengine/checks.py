@@ -98,7 +98,11 @@ def _successors(state: State) -> list[Target]:
 
 def waitless_cycles(compiler: Compiler, states: dict[str, State]) -> None:
     """A loop of states that never waits for the caller would make Twilio loop forever."""
-    passing = {name for name, s in states.items() if not s.waits and s.action in ("", "switch")}
+    passing = {
+        name
+        for name, s in states.items()
+        if not s.waits and (s.action in ("", "switch") or (s.action == "redirect" and s.next))
+    }
     colour: dict[str, int] = {}
     reported: set[frozenset[str]] = set()
 

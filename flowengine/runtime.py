@@ -19,7 +19,7 @@ from flowengine.templates import Template
 from flowengine.twiml import Fragment
 from flowengine.variables import absorb
 
-EVENTS = ("call", "gather", "dial", "record", "enqueue", "sms", "status")
+EVENTS = ("call", "gather", "dial", "record", "enqueue", "redirect", "sms", "status")
 DEFAULT_RETRY = Retry()
 MAX_PATH = 200  # states remembered per call: enough for logs and coverage, bounded in size
 _ALIASES = {"completed": "answered", "answered": "completed"}
@@ -138,6 +138,9 @@ class _Run:
             self.session.outcome = params.get("CallStatus", "completed")
         elif kind == "sms":
             self.text(params.get("Body", ""))
+        elif kind == "redirect":
+            # The edge was taken (and traced) when the <Redirect> was written.
+            self.enter(Target(self.state(event.state).name, label="redirect"), None)
         else:
             state = self.state(event.state)
             if state.action != kind:
@@ -270,6 +273,10 @@ class _Run:
             if state.handoff is not None:
                 session.state = None
                 session.outcome = f"handoff:{state.handoff[0]}"
+            elif state.next is not None:
+                self.trace.append((state.name, state.next.label, state.next.state))
+                self.apply(state.next.sets)
+                session.state = None
             else:
                 self.end(state, action, hang_up=False)
             return None

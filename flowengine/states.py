@@ -263,17 +263,24 @@ def _verb(compiler: Compiler, state: State, spec: dict[str, Any], path: Path) ->
     elif action in ("hangup", "reject", "leave"):
         fragment = verbs.simple(action, spec[action])
     elif action == "redirect":
-        target = spec["redirect"]
-        if isinstance(target, str) or "flow" in target:
-            flow = target if isinstance(target, str) else target["flow"]
-            entry = target.get("state") if isinstance(target, dict) else None
-            state.handoff = (flow, entry)
-            url = f"{compiler.url_prefix}/voice/{flow}" + (f"?state={entry}" if entry else "")
-            fragment = twiml.element("Redirect", {"method": "POST"}, (twiml.text(url),))
-        else:
-            fragment = verbs.redirect_url(compiler, target, (*path, "redirect"))
+        fragment = _redirect(compiler, state, spec["redirect"], (*path, "redirect"))
     if fragment is not None:
         state.verb = {language: fragment for language in one}
+
+
+def _redirect(compiler: Compiler, state: State, target: Any, path: Path) -> Fragment:
+    if isinstance(target, dict) and "url" in target:
+        return verbs.redirect_url(compiler, target, path)
+    if isinstance(target, dict) and "flow" not in target:
+        # A state of this flow, reached through a fresh request from Twilio.
+        state.next = compiler.target(target["state"], (*path, "state"), "redirect")
+        url = compiler.callback(target["state"], "redirect")
+    else:
+        flow = target if isinstance(target, str) else target["flow"]
+        entry = target.get("state") if isinstance(target, dict) else None
+        state.handoff = (flow, entry)
+        url = f"{compiler.url_prefix}/voice/{flow}" + (f"?state={entry}" if entry else "")
+    return twiml.element("Redirect", {"method": "POST"}, (twiml.text(url),))
 
 
 def _input(state: State, spec: dict[str, Any]) -> str:

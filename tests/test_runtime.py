@@ -450,3 +450,26 @@ def test_messaging_no_match_repeats_the_state() -> None:
     params = {"From": "+15551112222", "To": "+15553334444", "Body": "hello?"}
     result = step(graph, None, Event("sms", params), NOON_NY)
     assert "<Message>Text HOURS or ADDRESS.</Message>" in result.twiml
+
+
+def test_redirect_to_a_state_of_the_same_flow_goes_through_a_new_request() -> None:
+    graph = flow("""
+start: a
+states:
+  a:
+    set: {seen: "yes"}
+    say: Hold on.
+    redirect: {state: b}
+  b:
+    say: "Seen {{ vars.seen }}."
+    hangup: true
+""")
+    first = start(graph)
+    assert first.twiml.endswith(
+        '<Say>Hold on.</Say><Redirect method="POST">/voice/test/b/redirect</Redirect></Response>'
+    )
+    assert first.trace == [("a", "redirect", "b")]
+    assert not first.session.ended
+    second = then(graph, first.session, "redirect", "b")
+    assert says(second.twiml) == ["Seen yes."]
+    assert second.session.ended
