@@ -66,8 +66,7 @@ def _gather(raw: str, lowered: str, terminal: bool) -> Action:
         return Action("keys", raw)
     hint = "say <words>" if terminal else "speech:<words>"
     raise InputError(
-        f"'{raw}' is not an answer to a menu: press keys (0-9, *, #), {hint}, "
-        "silence, or hangup"
+        f"'{raw}' is not an answer to a menu: press keys (0-9, *, #), {hint}, silence, or hangup"
     )
 
 

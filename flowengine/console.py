@@ -138,6 +138,5 @@ class Console:
         if wait is None or wait.event == "sms":
             return EXIT_OK
         raise SimulationError(
-            f"the inputs ran out while the call waits on a {wait.event} "
-            f"in {wait.flow}:{wait.state}"
+            f"the inputs ran out while the call waits on a {wait.event} in {wait.flow}:{wait.state}"
         )

@@ -124,7 +124,9 @@ def _wait(element: ET.Element, event: str) -> Wait:
     listens: tuple[str, ...] = ()
     if event == "gather":
         modes = element.get("input", "dtmf").split()
-        listens = tuple(name for mode, name in (("dtmf", "keys"), ("speech", "speech")) if mode in modes)
+        listens = tuple(
+            name for mode, name in (("dtmf", "keys"), ("speech", "speech")) if mode in modes
+        )
     return Wait(event, flow, state, listens, element.get("waitUrl", ""))
 
 

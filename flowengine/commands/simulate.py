@@ -11,9 +11,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from", dest="caller", default="+15550001111", metavar="NUMBER", help="caller's number"
     )
-    parser.add_argument(
-        "--to", default="+15550009999", metavar="NUMBER", help="the number called"
-    )
+    parser.add_argument("--to", default="+15550009999", metavar="NUMBER", help="the number called")
     parser.add_argument(
         "--at",
         metavar="DATETIME",
@@ -27,7 +25,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "queue:bridged,hangup (for a text flow: each item is a text)",
     )
     parser.add_argument(
-        "--flows", metavar="DIR", help="where hand-overs find other flows (default: FLOW_FILE's folder)"
+        "--flows",
+        metavar="DIR",
+        help="where hand-overs find other flows (default: FLOW_FILE's folder)",
     )
     parser.add_argument("--start", metavar="STATE", help="enter the flow at this state")
     parser.add_argument(
