@@ -1,0 +1,247 @@
+"""Shared fixtures: the example flows, a fixed clock, Twilio-signed requests, real servers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from starlette.testclient import TestClient
+from twilio.request_validator import RequestValidator
+
+from flowengine.session import CallSession
+from flowengine.web import ServerConfig, create_app
+from tests.twilio_fake import AUTH_TOKEN, twilio_api  # noqa: F401  (shared fixture)
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_FLOWS = ROOT / "flows"
+REDIS_URL = os.environ.get("FLOWENGINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# A Monday, 10:00 in New York: main.yaml's office is open.
+OPEN_HOURS = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+# The same Monday, 22:00 in New York: closed.
+AFTER_HOURS = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+# The twilio_api fixture sets this token too, so servers can both check and send.
+TOKEN = AUTH_TOKEN
+TESTSERVER = "http://testserver"
+CALLER, ACME = "+15551234567", "+15550001111"
+
+
+def sign(url: str, params: Mapping[str, str], token: str = TOKEN) -> str:
+    """X-Twilio-Signature exactly as Twilio computes it."""
+    return str(RequestValidator(token).compute_signature(url, dict(params)))
+
+
+def parse_twiml(response: httpx.Response) -> ET.Element:
+    """Assert a webhook answer is well-formed TwiML served as XML, and parse it."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/xml")
+    root = ET.fromstring(response.content)
+    assert root.tag == "Response"
+    return root
+
+
+def said(root: ET.Element) -> str:
+    return " ".join((e.text or "") for e in root.iter("Say"))
+
+
+class Twilio:
+    """Posts webhooks to a server the way Twilio does: form-encoded and signed."""
+
+    def __init__(self, http: httpx.Client, base: str, token: str = TOKEN) -> None:
+        self.http = http
+        self.base = base.rstrip("/")
+        self.token = token
+
+    def post(self, path: str, params: Mapping[str, str]) -> httpx.Response:
+        signature = sign(self.base + path, params, self.token)
+        headers = {"X-Twilio-Signature": signature}
+        return self.http.post(self.base + path, data=dict(params), headers=headers)
+
+
+class Caller:
+    """One phone call: the entry webhook, then whatever the TwiML asks Twilio to post next."""
+
+    def __init__(self, twilio: Twilio, sid: str | None = None, caller: str = CALLER) -> None:
+        self.twilio = twilio
+        self.sid = sid or "CA" + uuid.uuid4().hex
+        self.params = {
+            "CallSid": self.sid,
+            "AccountSid": "AC" + "0" * 32,
+            "From": caller,
+            "To": ACME,
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+        }
+
+    def post(self, path: str, **fields: str) -> ET.Element:
+        return parse_twiml(self.twilio.post(path, {**self.params, **fields}))
+
+    def dial(self, flow: str, state: str | None = None) -> ET.Element:
+        return self.post(f"/voice/{flow}" + (f"?state={state}" if state else ""))
+
+    def reply(self, doc: ET.Element, **fields: str) -> ET.Element:
+        """Answer the document's waiting verb (Gather, Dial, Record, Enqueue)."""
+        waiting = [e for e in doc if e.tag in ("Gather", "Dial", "Record", "Enqueue")]
+        assert waiting, ET.tostring(doc)
+        return self.post(waiting[-1].attrib["action"], **fields)
+
+    def follow(self, doc: ET.Element) -> ET.Element:
+        redirect = doc.find("Redirect")
+        assert redirect is not None and redirect.text, ET.tostring(doc)
+        return self.post(redirect.text)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+_LAUNCH = (
+    "import sys, datetime\n"
+    "from flowengine.commands import serve\n"
+    "now = datetime.datetime.fromisoformat(sys.argv[1])\n"
+    "sys.exit(serve.main(sys.argv[2:], clock=lambda: now))\n"
+)
+
+
+class ServerProcess:
+    """`flowengine serve` in a subprocess on a free port, with the clock fixed."""
+
+    def __init__(self, flows: Path, store: str, log: Path, now: datetime = OPEN_HOURS) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        argv = [str(flows), "--port", str(self.port), "--store", store, "--log-level", "debug"]
+        env = {**os.environ, "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", TOKEN)}
+        with open(log, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _LAUNCH, now.isoformat(), *argv],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited:\n{self.log.read_text()}")
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise AssertionError(f"server did not start:\n{self.log.read_text()}")
+
+    def health(self) -> dict[str, object]:
+        body: dict[str, object] = httpx.get(self.base + "/healthz", timeout=5).json()
+        return body
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@dataclass
+class Web:
+    client: TestClient
+    twilio: Twilio
+    app: Any
+
+    def session(self, key: str) -> CallSession | None:
+        store = self.app.state.store
+        result: CallSession | None = self.client.portal.call(store.load, key)  # type: ignore[union-attr]
+        return result
+
+    def caller(self, **kwargs: Any) -> Caller:
+        return Caller(self.twilio, **kwargs)
+
+
+@pytest.fixture
+def make_web(flows_dir: Path, tmp_path: Path) -> Iterator[Callable[..., Web]]:
+    clients: list[TestClient] = []
+
+    def make(**overrides: Any) -> Web:
+        settings: dict[str, Any] = {
+            "flows_dir": str(flows_dir),
+            "store_url": f"sqlite:///{tmp_path}/sessions.db",
+            "auth_token": TOKEN,
+            "clock": lambda: OPEN_HOURS,
+            "reload": False,
+        }
+        settings.update(overrides)
+        app = create_app(ServerConfig(**settings))
+        client = TestClient(app)
+        client.__enter__()
+        clients.append(client)
+        return Web(client, Twilio(client, TESTSERVER), app)
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def web(make_web: Callable[..., Web]) -> Web:
+    return make_web()
+
+
+@pytest.fixture
+def flows_dir(tmp_path: Path) -> Path:
+    """A private copy of the example flows, safe to edit."""
+    target = tmp_path / "flows"
+    shutil.copytree(EXAMPLE_FLOWS, target)
+    return target
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
+    servers: list[ServerProcess] = []
+
+    def start(flows: Path, store: str, now: datetime = OPEN_HOURS) -> ServerProcess:
+        server = ServerProcess(flows, store, tmp_path / f"server{len(servers)}.log", now)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The real Redis on 127.0.0.1:6379, under a key prefix of this test's own."""
+    prefix = f"fe-test-{uuid.uuid4().hex[:12]}:"
+    yield f"{REDIS_URL}?prefix={prefix}"
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+    except redis.ConnectionError:
+        pass  # the test has already failed on the same error
+    finally:
+        client.close()
