@@ -127,7 +127,7 @@ class ServerProcess:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        argv = [str(flows), "--port", str(self.port), "--store", store, "--log-level", "debug"]
+        argv = [str(flows), "--port", str(self.port), "--store", store, "--log-level", "info"]
         env = {**os.environ, "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", TOKEN)}
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
