@@ -43,6 +43,13 @@ class Compiler:
         self.language_table = declared
         self.languages: tuple[str, ...] = tuple(declared) or ("",)
         self.state_names = frozenset(self.data["states"])
+        self.voices = {
+            language: (
+                declared.get(language, {}).get("voice", self.data.get("voice")),
+                declared.get(language, {}).get("language", self.data.get("language")),
+            )
+            for language in self.languages
+        }
         self.hours: dict[str, Hours] = {}
 
     # -- reporting -------------------------------------------------------------------------
@@ -91,10 +98,8 @@ class Compiler:
         return f"{self.url_prefix}/voice/{self.name}/{state}/{event}"
 
     def voice(self, language: str) -> tuple[str | None, str | None]:
-        entry = self.language_table.get(language, {})
-        return entry.get("voice", self.data.get("voice")), entry.get(
-            "language", self.data.get("language")
-        )
+        """The voice and language code for one of the flow's languages."""
+        return self.voices[language]
 
     def check_languages(self, table: dict[str, Any], path: Path) -> None:
         if not self.language_table:

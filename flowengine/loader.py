@@ -26,26 +26,67 @@ Path = tuple[str | int, ...]
 Position = tuple[int, int]
 
 
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT_RE = re.compile(r"^(?:[-]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT_RE = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+
+
 class _Loader(_BaseLoader):
-    """SafeLoader with the YAML 1.2 core schema's implicit types."""
+    """SafeLoader with the YAML 1.2 core schema's implicit types.
+
+    The resolver is replaced by one small function: PyYAML's table-driven resolver was
+    most of the time spent loading a large flow.
+    """
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is not yaml.ScalarNode:
+            return "tag:yaml.org,2002:map" if kind is yaml.MappingNode else "tag:yaml.org,2002:seq"
+        if not implicit[0]:
+            return _STR
+        if value in _NULLS:
+            return _NULL
+        if value in _BOOLS:
+            return _BOOL
+        first = value[0]
+        if first in "-+.0123456789":
+            if _INT_RE.match(value):
+                return _INT
+            if _FLOAT_RE.match(value):
+                return _FLOAT
+        return _MERGE if value == "<<" else _STR
 
 
-_Loader.yaml_implicit_resolvers = {}
-for _tag, _regexp, _first in (
-    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-    ("tag:yaml.org,2002:int", r"^(?:[-]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-0123456789")),
-    (
-        "tag:yaml.org,2002:float",
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        list("-+.0123456789"),
-    ),
-):
-    _Loader.add_implicit_resolver(_tag, re.compile(_regexp), _first)
+def _scalar(node: yaml.ScalarNode) -> Any:
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _INT:
+        if not node.style and _KEEP_AS_TEXT.match(value):
+            return value
+        return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+    if tag == _FLOAT:
+        if not node.style and _KEEP_AS_TEXT.match(value):
+            return value
+        return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    if tag == _BOOL:
+        return _BOOLS[value]
+    if tag == _NULL:
+        return None
+    return value
+
 
 _KEEP_AS_TEXT = re.compile(r"^(?:\+[0-9]|0[0-9])")
+_KNOWN = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL})
 
 
 @dataclass
@@ -87,8 +128,9 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
-        if not node.style and _KEEP_AS_TEXT.match(node.value):
-            return node.value
+        if node.tag in _KNOWN:
+            return _scalar(node)
+        # An explicit tag (!!binary, !custom): let PyYAML's safe constructor decide.
         return self.loader.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
