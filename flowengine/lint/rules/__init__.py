@@ -1,0 +1,91 @@
+"""Every lint rule, in one explicit table: no discovery, no plugins.
+
+The codes are stable: FE0xx are found while reading the file (YAML, schema, structure),
+FE1xx by the compiler, FE2xx by the linter's checks of the compiled graph and document.
+"""
+
+from __future__ import annotations
+
+from flowengine.lint.rule import Rule
+from flowengine.lint.rules import (
+    attribute_out_of_range,
+    bad_condition,
+    bad_pattern,
+    dead_end,
+    duplicate_key,
+    env_without_default,
+    impossible_digits,
+    invalid_hours,
+    invalid_ssml,
+    loop_without_wait,
+    misplaced_key,
+    missing_handler,
+    missing_translation,
+    non_e164,
+    one_action,
+    reject_not_first,
+    say_too_long,
+    schema,
+    shadowed_option,
+    template_syntax,
+    unknown_flow,
+    unknown_language,
+    unknown_outcome,
+    unknown_setting,
+    unknown_state,
+    unknown_variable,
+    unknown_voice,
+    unmatchable_phrase,
+    unreachable_state,
+    unset_environment_variable,
+    unsupported_language,
+    unused_setting,
+    voice_language_mismatch,
+    wrong_channel,
+    yaml_syntax,
+)
+
+RULES: tuple[Rule, ...] = (
+    yaml_syntax.RULE,
+    duplicate_key.RULE,
+    schema.RULE,
+    one_action.RULE,
+    wrong_channel.RULE,
+    misplaced_key.RULE,
+    unknown_outcome.RULE,
+    unknown_state.RULE,
+    unknown_setting.RULE,
+    template_syntax.RULE,
+    unknown_variable.RULE,
+    loop_without_wait.RULE,
+    invalid_ssml.RULE,
+    bad_pattern.RULE,
+    invalid_hours.RULE,
+    bad_condition.RULE,
+    unknown_language.RULE,
+    unmatchable_phrase.RULE,
+    unset_environment_variable.RULE,
+    unreachable_state.RULE,
+    dead_end.RULE,
+    missing_handler.RULE,
+    impossible_digits.RULE,
+    shadowed_option.RULE,
+    env_without_default.RULE,
+    non_e164.RULE,
+    unknown_voice.RULE,
+    unsupported_language.RULE,
+    voice_language_mismatch.RULE,
+    say_too_long.RULE,
+    attribute_out_of_range.RULE,
+    unused_setting.RULE,
+    missing_translation.RULE,
+    reject_not_first.RULE,
+    unknown_flow.RULE,
+)
+
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
+
+
+def find(code_or_name: str) -> Rule | None:
+    return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())

@@ -1,0 +1,41 @@
+"""FE109 bad-condition, reported by the compiler."""
+
+from __future__ import annotations
+
+from flowengine.diagnostics import Severity
+from flowengine.lint.rule import Rule
+
+RULE = Rule(
+    code="FE109",
+    name="bad-condition",
+    severity=Severity.ERROR,
+    stage="compile",
+    summary="A switch condition that cannot be used: unknown hours, a bad regular expression, ...",
+    details=(
+        "Conditions are data: {open: NAME}, {var: NAME, "
+        "equals|one_of|matches|less_than|greater_than|empty: VALUE}, combined with "
+        "all/any/not."
+    ),
+    passing="""\
+start: check
+states:
+  check:
+    switch:
+      - when: {var: call.from, matches: '^\\+1'}
+        next: goodbye
+      - next: goodbye
+  goodbye:
+    hangup: true
+""",
+    failing="""\
+start: check
+states:
+  check:
+    switch:
+      - when: {var: call.from, matches: '^(\\+1'}
+        next: goodbye
+      - next: goodbye
+  goodbye:
+    hangup: true
+""",
+)
