@@ -7,6 +7,7 @@ from flowengine.lint.rules import RULES
 
 _WIDEST = 100  # longer example lines are shortened in the docs (say-too-long's example)
 _STAGES = {
+    "read": "the linter and the server",
     "yaml": "the YAML loader",
     "schema": "the schema check",
     "compile": "the compiler (the server refuses the flow too)",
@@ -38,7 +39,10 @@ def explain(rule: Rule) -> str:
     if rule.details:
         parts += [rule.details, ""]
     parts += ["Passing:", "", "```yaml", _example(rule.passing), "```", ""]
-    parts += ["Failing:", "", "```yaml", _example(rule.failing), "```", ""]
+    if rule.failing:
+        parts += ["Failing:", "", "```yaml", _example(rule.failing), "```", ""]
+    else:
+        parts += ["Failing: no text can show it; see above.", ""]
     return "\n".join(parts)
 
 
@@ -59,8 +63,9 @@ def reference() -> str:
         "",
         "Every problem `flowengine lint` reports has a stable code and a kebab-case name;",
         "both work in `--select`, `--ignore` and `[tool.flowengine.lint]` (see linting.md).",
-        "FE0xx are found while reading a file, FE1xx by the compiler (the server refuses",
-        "such a flow as well), FE2xx by the linter's checks of the compiled flow.",
+        "FE000 is a file that cannot be read, FE0xx are found while reading a file, FE1xx by",
+        "the compiler (the server refuses such a flow as well), FE2xx by the linter's checks",
+        "of the compiled flow.",
         "",
         "| code | name | severity | what it finds |",
         "| --- | --- | --- | --- |",

@@ -104,17 +104,20 @@ def lint_paths(paths: Iterable[str], options: Options | None = None) -> Result:
     options = options or Options()
     result = Result(collect(paths))
     docs: dict[str, Document] = {}
+    found: list[Diagnostic] = []
     for path in result.files:
         try:
             docs[path] = load_file(path)
         except FlowError as exc:
-            result.diagnostics.extend(d for d in exc.diagnostics if options.enabled(d.code))
+            found.extend(exc.diagnostics)
         except OSError as exc:
-            raise UsageError(f"{path}: {exc.strerror or exc}") from None
+            reason = f"cannot read the file: {exc.strerror or exc}"
+            found.append(Diagnostic(path, 1, 1, "FE000", "unreadable", reason))
     project = Project(docs)
-    for path, doc in docs.items():
-        ignored = _ignored(path, options)
-        problems = lint_document(doc, project, options)
-        result.diagnostics.extend(d for d in problems if d.code not in ignored)
-    result.diagnostics.sort()
+    for doc in docs.values():
+        found.extend(lint_document(doc, project, options))
+    ignored = {path: _ignored(path, options) for path in result.files}
+    result.diagnostics = sorted(
+        d for d in found if options.enabled(d.code) and d.code not in ignored.get(d.path, ())
+    )
     return result

@@ -1,7 +1,8 @@
 """Every lint rule, in one explicit table: no discovery, no plugins.
 
-The codes are stable: FE0xx are found while reading the file (YAML, schema, structure),
-FE1xx by the compiler, FE2xx by the linter's checks of the compiled graph and document.
+The codes are stable: FE000 is a file that cannot be read at all, FE0xx are found while
+reading it (YAML, schema, structure), FE1xx by the compiler, FE2xx by the linter's checks
+of the compiled graph and document.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from flowengine.lint.rules import (
     unknown_variable,
     unknown_voice,
     unmatchable_phrase,
+    unreadable,
     unreachable_state,
     unset_environment_variable,
     unsupported_language,
@@ -46,6 +48,7 @@ from flowengine.lint.rules import (
 )
 
 RULES: tuple[Rule, ...] = (
+    unreadable.RULE,
     yaml_syntax.RULE,
     duplicate_key.RULE,
     schema.RULE,

@@ -1,0 +1,194 @@
+"""Lint rules on the cases their fixtures do not cover: one flow per case, exact results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flowengine.lint import Options, lint_paths
+
+ENDS = "  goodbye:\n    say: Goodbye.\n    hangup: true\n"
+
+
+def lint_text(tmp_path: Path, text: str, name: str = "flow", **others: str) -> list[str]:
+    for other, source in others.items():
+        (tmp_path / f"{other}.yaml").write_text(source, encoding="utf-8")
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return [f"{d.code} {d.line}:{d.column}" for d in lint_paths([str(path)]).diagnostics]
+
+
+def gather(on: str, options: str = "digits: 1", extra: str = "") -> str:
+    return (
+        "start: menu\nstates:\n  menu:\n    gather:\n      say: Choose.\n"
+        f"      {options}\n    on:\n{on}      no-input: goodbye\n{extra}" + ENDS
+    )
+
+
+CASES = {
+    "finish key in a key": (gather('      "1#": goodbye\n', "digits: 3"), ["FE204 8:8"]),
+    "no finish key": (gather('      "1#": goodbye\n', "finish_on_key: ''"), []),
+    "other finish key": (gather('      "1#": goodbye\n', "finish_on_key: '*'"), []),
+    "pattern too long": (gather("      _1XX: goodbye\n", "digits: 2"), ["FE204 8:7"]),
+    "pattern with any": (gather("      _1!: goodbye\n", "digits: 1"), []),
+    "keys in speech gather": (
+        gather('      "1, sales": goodbye\n', "input: speech"),
+        ["FE204 8:8"],
+    ),
+    "second alternative": (gather('      "1, 22": goodbye\n'), ["FE204 8:11"]),
+    "key twice": (gather('      "1": goodbye\n      "2, 1": goodbye\n'), ["FE205 9:11"]),
+    "same words": (gather('      "sales": goodbye\n      "Sales!": goodbye\n'), ["FE205 9:8"]),
+    "longer phrase first": (gather('      "front desk, desk": goodbye\n'), []),
+    "retry handles silence": (
+        "start: menu\nstates:\n  menu:\n    gather:\n      say: Choose.\n    on:\n"
+        '      "1": goodbye\n    retry:\n      no-input: Sorry.\n      then: goodbye\n' + ENDS,
+        [],
+    ),
+    "dial with next": (
+        'start: a\nstates:\n  a:\n    dial: "+15551230001"\n    next: goodbye\n' + ENDS,
+        [],
+    ),
+    "dial without on": (
+        'start: a\nstates:\n  a:\n    dial: "+15551230001"\n' + ENDS,
+        ["FE203 4:5", "FE201 5:3"],  # goodbye: nothing leads there
+    ),
+    "switch without otherwise": (
+        "start: a\nstates:\n  a:\n    switch:\n      - when: {var: call.from, empty: true}\n"
+        "        next: goodbye\n" + ENDS,
+        ["FE202 3:3"],
+    ),
+    "reject after a gather": (
+        "start: menu\nstates:\n  menu:\n    gather:\n      say: Press 1.\n    on:\n"
+        '      "1": no\n      no-input: no\n  no:\n    reject: true\n',
+        ["FE215 10:5"],
+    ),
+    "speaking reject": ("start: a\nstates:\n  a:\n    say: Hi.\n    reject: true\n", ["FE215 5:5"]),
+    "caller number compared": (
+        "start: a\nstates:\n  a:\n    switch:\n"
+        '      - when: {var: call.from, one_of: ["+15550000001", "555-000-0002"]}\n'
+        "        next: goodbye\n      - next: goodbye\n" + ENDS,
+        ["FE207 5:58"],
+    ),
+    "setting default not e164": (
+        "start: a\nsettings:\n  line: ${LINE:-5551230001}\nstates:\n  a:\n"
+        '    dial: "{{ settings.line }}"\n    next: goodbye\n' + ENDS,
+        ["FE207 3:17"],
+    ),
+    "dialled setting that is a name": (
+        "start: a\nsettings:\n  line: sales\nstates:\n  a:\n"
+        '    dial: "{{ settings.line }}"\n    next: goodbye\n' + ENDS,
+        ["FE207 3:9"],
+    ),
+    "date setting is no phone": (
+        'start: a\nsettings:\n  opened: "2026-12-25"\nstates:\n  a:\n'
+        '    say: "Since {{ settings.opened }}."\n    next: goodbye\n' + ENDS,
+        [],
+    ),
+    "google voice mismatch": (
+        "start: goodbye\nvoice: Google.de-DE-Standard-A\nlanguage: fr-FR\nstates:\n" + ENDS,
+        ["FE210 2:8"],
+    ),
+    "say object voice mismatch": (
+        "start: goodbye\nstates:\n  goodbye:\n"
+        "    say: {text: Hola, voice: Polly.Joanna, language: es-ES}\n    hangup: true\n",
+        ["FE210 4:30"],
+    ),
+    "language table voice": (
+        "start: goodbye\nlanguages:\n  en: {voice: Polly.Joanna, language: en-US}\n"
+        "  fr: {voice: Polly.Joanna, language: fr-FR}\nstates:\n" + ENDS,
+        ["FE210 4:15"],
+    ),
+    "neural voice is known": ("start: goodbye\nvoice: Polly.Joanna-Neural\nstates:\n" + ENDS, []),
+    "gather language": (
+        "start: menu\nstates:\n  menu:\n    gather:\n      say: Say yes.\n"
+        "      language: en-XX\n    on:\n      'yes': goodbye\n      no-input: goodbye\n" + ENDS,
+        ["FE209 6:17"],
+    ),
+    "google voice allows 5000": (
+        "start: goodbye\nvoice: Google.en-US-Standard-A\nstates:\n  goodbye:\n"
+        f"    say: {'Goodbye. ' * 500}\n    hangup: true\n",
+        [],
+    ),
+    "basic voice limit": (
+        f"start: goodbye\nstates:\n  goodbye:\n    say: {'Goodbye. ' * 460}\n    hangup: true\n",
+        ["FE211 4:10"],
+    ),
+    "ring tone": (
+        'start: a\nstates:\n  a:\n    dial: {number: "+15551230001", ring_tone: xx}\n'
+        "    next: goodbye\n" + ENDS,
+        ["FE212 4:47"],
+    ),
+    "digits in a gather play": (
+        "start: menu\nstates:\n  menu:\n    gather:\n      play: {digits: ww1}\n    on:\n"
+        '      "1": goodbye\n      no-input: goodbye\n' + ENDS,
+        ["FE212 5:14"],
+    ),
+    "setting read by a condition": (
+        "start: a\nsettings:\n  region: eu\nstates:\n  a:\n    switch:\n"
+        "      - when: {var: settings.region, equals: eu}\n        next: goodbye\n"
+        "      - next: goodbye\n" + ENDS,
+        [],
+    ),
+    "sms reply table": (
+        "channel: sms\nstart: a\nlanguages:\n  en: {}\n  fr: {}\nstates:\n  a:\n"
+        "    reply: {en: Hi}\n",
+        ["FE214 8:12"],
+    ),
+    "sms keywords": (
+        "channel: sms\nstart: a\nstates:\n  a:\n    reply: Text HOURS.\n    on:\n"
+        "      hours: a\n      opening hours: a\n",
+        ["FE205 8:7"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_rule_case(case: str, tmp_path: Path) -> None:
+    text, expected = CASES[case]
+    assert lint_text(tmp_path, text) == expected
+
+
+HOLD = "start: music\nstates:\n  music:\n    say: Please hold.\n"
+QUEUE = (
+    "start: queue\nstates:\n  queue:\n    enqueue: {queue: support, wait: hold}\n"
+    "    on:\n      queue-full, error, system-error: goodbye\n" + ENDS
+)
+
+
+def test_a_queue_waiting_flow_may_end_without_hangup(tmp_path: Path) -> None:
+    assert lint_text(tmp_path, HOLD, name="hold") == ["FE202 3:3"]
+    assert lint_text(tmp_path, HOLD, name="hold", support=QUEUE) == []
+
+
+def test_an_enqueue_must_handle_leave_when_its_waiting_flow_leaves(tmp_path: Path) -> None:
+    hold = HOLD + "    next: out\n  out:\n    leave: true\n"
+    assert lint_text(tmp_path, QUEUE, name="support", hold=hold) == ["FE203 5:5"]
+
+
+def test_states_other_flows_hand_calls_to_are_reachable(tmp_path: Path) -> None:
+    flow = "start: a\nstates:\n  a:\n    hangup: true\n" + ENDS
+    assert lint_text(tmp_path, flow, name="main") == ["FE201 5:3"]
+    other = "start: x\nstates:\n  x:\n    redirect: {flow: main, state: goodbye}\n"
+    assert lint_text(tmp_path, flow, name="main", other=other) == []
+
+
+def test_a_hand_over_to_a_missing_state(tmp_path: Path) -> None:
+    other = "start: x\nstates:\n  x:\n    redirect: {flow: main, state: nowhere}\n"
+    assert lint_text(tmp_path, other, name="other", main=HOLD) == ["FE216 4:35"]
+
+
+def test_an_unknown_waiting_flow(tmp_path: Path) -> None:
+    assert lint_text(tmp_path, QUEUE, name="support") == ["FE216 4:37"]
+
+
+def test_rules_still_run_on_the_document_when_the_flow_does_not_compile(tmp_path: Path) -> None:
+    text = "start: a\nvoice: Polly.Nobody\nstates:\n  a:\n    next: nowhere\n"
+    assert lint_text(tmp_path, text) == ["FE208 2:8", "FE101 5:11"]
+
+
+def test_select_skips_the_other_rules_entirely(tmp_path: Path) -> None:
+    path = tmp_path / "flow.yaml"
+    path.write_text("start: a\nvoice: Polly.Nobody\nstates:\n  a:\n    say: Hi.\n")
+    result = lint_paths([str(path)], Options(select=frozenset({"FE202"})))
+    assert [d.code for d in result.diagnostics] == ["FE202"]
