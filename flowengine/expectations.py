@@ -89,8 +89,8 @@ def check(expect: Expect, seen: Seen, call: Call) -> list[str]:
     variables = call.session.vars if call.session is not None else {}
     for name, value in expect.vars.items():
         actual = variables.get(name)
-        shown = "(not set)" if actual is None else repr(_plain(actual))
-        if actual is None or _plain(actual) != value:
+        shown = "(not set)" if actual is None else repr(plain(actual))
+        if actual is None or plain(actual) != value:
             problems.append(
                 f"    expected vars.{name} = {value!r}\n    actual vars.{name} = {shown}"
             )
@@ -111,7 +111,7 @@ def _sms_matches(expected: dict[str, str], message: OutboundMessage) -> bool:
     return body in " ".join(message.body.lower().split())
 
 
-def _plain(value: object) -> str:
+def plain(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

@@ -14,8 +14,10 @@ from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Any
 
-from flowengine.diagnostics import Diagnostic, FlowError
-from flowengine.expectations import Expect, Text
+from flowengine.caller_input import KEYS, PREFIXES
+from flowengine.diagnostics import FlowError
+from flowengine.expectations import Expect, Text, plain
+from flowengine.graph import OUTCOMES
 from flowengine.loader import Document, Path, load_file
 from flowengine.simulate import parse_time
 
@@ -69,7 +71,8 @@ def load(path: str) -> list[Scenario]:
     try:
         doc = load_file(path)
     except FlowError as exc:
-        raise ScenarioFileError([_plain(d) for d in exc.diagnostics]) from None
+        problems = [f"{d.path}:{d.line}:{d.column}: {d.message}" for d in exc.diagnostics]
+        raise ScenarioFileError(problems) from None
     except OSError as exc:
         raise ScenarioFileError([f"{path}: cannot read: {exc.strerror}"]) from None
     reader = _Reader(doc)
@@ -79,17 +82,13 @@ def load(path: str) -> list[Scenario]:
     return scenarios
 
 
-def _plain(d: Diagnostic) -> str:
-    return f"{d.path}:{d.line}:{d.column}: {d.message}"
-
-
 class _Reader:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.problems: list[str] = []
 
-    def problem(self, path: Path, message: str) -> None:
-        line, column = self.doc.position(path)
+    def problem(self, path: Path, message: str, *, key: bool = False) -> None:
+        line, column = self.doc.position(path, key=key)
         self.problems.append(f"{self.doc.path}:{line}:{column}: {message}")
 
     def mapping(self, value: Any, path: Path, what: str, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -98,9 +97,8 @@ class _Reader:
             return {}
         for key in value:
             if key not in keys:
-                self.problem(
-                    (*path, key), f"unknown key '{key}' in {what}; use one of: {', '.join(keys)}"
-                )
+                known = ", ".join(keys)
+                self.problem((*path, key), f"unknown key '{key}' in {what}; use: {known}", key=True)
         return value
 
     def file(self) -> list[Scenario]:
@@ -173,8 +171,10 @@ class _Reader:
             if key in ("silence", "hangup"):
                 value = ""
             elif value is None or isinstance(value, dict | list):
-                self.problem((*path, key), f"'{key}' needs a value, e.g. {_EXAMPLES[key]}")
+                self.problem((*path, key), f"'{key}' needs a value, e.g. {key}: {_EXAMPLES[key]}")
                 value = ""
+            else:
+                self.check_input(key, value, (*path, key))
             text = INPUTS[key].format(value)
             shown = f"{key} {value}".strip()
         elif index > 0:
@@ -182,6 +182,13 @@ class _Reader:
         expectations = {k: v for k, v in spec.items() if k in EXPECTATIONS}
         line = self.doc.position(path)[0]
         return Step(line, text, shown, self.expect(expectations, path, "a step"))
+
+    def check_input(self, key: str, value: Any, path: Path) -> None:
+        event = PREFIXES.get(key)
+        if event is not None and value not in OUTCOMES[event]:
+            self.problem(path, f"'{key}' is one of: {', '.join(OUTCOMES[event])}")
+        if key == "press" and not KEYS.match(str(value)):
+            self.problem(path, '\'press\' takes keys: 0-9, * and # (write "*" and "#" in quotes)')
 
     def expect(self, spec: Any, path: Path, what: str) -> Expect:
         spec = self.mapping(spec, path, what, EXPECTATIONS)
@@ -204,7 +211,7 @@ class _Reader:
                 result.sms.append({k: str(v) for k, v in sms.items()})
         variables = spec.get("vars", {})
         if isinstance(variables, dict):
-            result.vars = {k: _text(v) for k, v in variables.items()}
+            result.vars = {k: plain(v) for k, v in variables.items()}
         else:
             self.problem((*path, "vars"), "'vars' must be 'name: value' lines")
         if "ended" in spec:
@@ -229,17 +236,10 @@ class _Reader:
         return result
 
 
-_EXAMPLES = {"press": "press: 1", "say": "say: sales", "dial": "dial: busy", "text": "text: hours"}
-_EXAMPLES |= {"record": "record: recorded", "queue": "queue: bridged"}
+_EXAMPLES = dict(press="1", say="sales", dial="busy", record="recorded", queue="bridged", text="hi")
 
 
 def _listed(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

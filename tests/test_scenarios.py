@@ -1,0 +1,96 @@
+"""`flowengine test` on the project's own scenarios: all pass, every transition covered."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from flowengine.commands import scenarios as test_command
+from flowengine.loader import load_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+TOTALS = {  # flow: (states, edges)
+    "agent": (4, 4),
+    "autoreply": (5, 10),
+    "hold": (3, 2),
+    "main": (12, 20),
+    "support": (7, 12),
+}
+
+
+def run_test(*argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    test_command.configure(parser)
+    return test_command.run(parser.parse_args(list(argv)))
+
+
+def test_shipped_scenarios_pass_with_full_coverage(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert run_test("--min-coverage", "100") == 0
+    out = capsys.readouterr().out
+    assert "FAIL" not in out
+    passed = [line for line in out.splitlines() if line.startswith("PASS  scenarios/")]
+    assert len(passed) >= 27
+    assert out.endswith(f"\n{len(passed)} passed, 0 failed\n")
+    for flow, (states, edges) in TOTALS.items():
+        line = f"  {flow} (flows/{flow}.yaml): states {states}/{states}, edges {edges}/{edges}"
+        assert f"{line}, 100.0%\n" in out
+    assert "missed" not in out
+
+
+def test_every_shipped_flow_has_a_scenario_file() -> None:
+    flows = {p.stem for p in (ROOT / "flows").glob("*.yaml")}
+    assert flows == {p.stem for p in SHIPPED} == set(TOTALS)
+
+
+def test_json_report(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(ROOT)
+    assert run_test("--format", "json", "--min-coverage", "100") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["failed"] == 0
+    assert report["passed"] == len(report["scenarios"])
+    assert report["below_min_coverage"] == []
+    coverage = {flow["flow"]: flow for flow in report["coverage"]}
+    assert set(coverage) == set(TOTALS)
+    for name, (states, edges) in TOTALS.items():
+        assert coverage[name]["percent"] == 100.0
+        assert coverage[name]["states"] == {"covered": states, "total": states, "missed": []}
+        assert coverage[name]["edges"] == {"covered": edges, "total": edges, "missed": []}
+
+
+def test_one_file_reports_only_the_flows_it_reaches(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_test(str(ROOT / "scenarios" / "agent.yaml"), "--min-coverage", "100") == 0
+    out = capsys.readouterr().out
+    assert "\nTransition coverage\n  agent (" in out
+    assert "main (" not in out
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_files_follow_the_json_schema(path: Path) -> None:
+    schema = json.loads((ROOT / "schemas" / "scenario.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    errors = list(Draft202012Validator(schema).iter_errors(load_file(str(path)).data))
+    assert [e.message for e in errors] == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"scenarios": [{"name": "x", "steps": [{"press": 1, "say": "hi"}]}]},
+        {"scenarios": [{"name": "x", "steps": [{"dial": "bsy"}]}]},
+        {"scenarios": [{"name": "x", "expect": {"ended": "maybe"}}]},
+        {"scenarios": [{"steps": []}]},
+        {"flow": "a.yaml", "scenario": []},
+    ],
+    ids=["two-inputs", "bad-outcome", "bad-ending", "no-name", "misspelt-key"],
+)
+def test_json_schema_rejects(data: dict[str, object]) -> None:
+    schema = json.loads((ROOT / "schemas" / "scenario.schema.json").read_text())
+    assert not Draft202012Validator(schema).is_valid(data)
