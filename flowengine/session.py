@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -27,11 +27,10 @@ class CallSession:
     ended: bool = False
     outcome: str = ""
     rev: int = 0
-    # Texts the flow sent during the call: {"to", "sid"} when sent, {"to", "error"} when not.
-    texts: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        # The fields are JSON values already: no deep copy (asdict) needed to encode them.
+        return json.dumps(self.__dict__, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> CallSession:

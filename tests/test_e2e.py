@@ -98,14 +98,14 @@ def test_main_sales_busy_voicemail_text_goodbye(
 
     deadline = time.monotonic() + 10
     session = stored(db, call.sid)
-    while session is not None and not session.texts and time.monotonic() < deadline:
+    while session is not None and "texts_sent" not in session.vars and time.monotonic() < deadline:
         time.sleep(0.1)
         session = stored(db, call.sid)
     assert session is not None
     (sent,) = twilio_api.requests
     assert (sent.field("To"), sent.field("From")) == (CALLER, ACME)
     assert "call you back on +15551234567" in sent.field("Body")
-    assert session.texts == [{"to": CALLER, "sid": twilio_api.responses[0]["sid"]}]
+    assert session.vars["texts_sent"] == [{"to": CALLER, "sid": twilio_api.responses[0]["sid"]}]
     assert session.ended and session.outcome == "hangup"
     assert session.path == [
         "screen",

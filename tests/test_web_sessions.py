@@ -149,7 +149,7 @@ def test_text_action_is_sent_and_recorded_in_the_session(
     assert sent.field("Body").startswith("Thanks for calling Acme.")
     session = web.session(call.sid)
     assert session is not None
-    assert session.texts == [{"to": CALLER, "sid": twilio_api.responses[0]["sid"]}]
+    assert session.vars["texts_sent"] == [{"to": CALLER, "sid": twilio_api.responses[0]["sid"]}]
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert "event=text" in logged and "outcome=sent" in logged
 
@@ -163,8 +163,8 @@ def test_text_without_credentials_does_not_break_the_call(
     doc = call.reply(doc, RecordingUrl="https://api.twilio.com/rec/RE1", RecordingDuration="7")
     assert said(doc).endswith("Goodbye.")
     session = web.session(call.sid)
-    assert session is not None and len(session.texts) == 1
-    assert "TWILIO_ACCOUNT_SID" in session.texts[0]["error"]
+    assert session is not None and len(session.vars["texts_sent"]) == 1
+    assert "TWILIO_ACCOUNT_SID" in session.vars["texts_sent"][0]["error"]
     assert any("outcome=failed" in r.getMessage() for r in caplog.records)
 
 

@@ -22,6 +22,10 @@ from flowengine.web import logs
 
 log = logging.getLogger("flowengine.web.texts")
 
+# Where the outcomes go in the session: a list of {"to", "sid"} or {"to", "error"}, which
+# a flow can read as vars.texts_sent (and which survives a hand-over to another flow).
+TEXTS_VAR = "texts_sent"
+
 
 class TextSender:
     def __init__(
@@ -71,7 +75,7 @@ class TextSender:
                 if session is None:
                     log.warning(logs.line({"event": "text", "call": key, "cause": "no-session"}))
                     return
-                session.texts.extend(outcomes)
+                session.vars[TEXTS_VAR] = [*session.vars.get(TEXTS_VAR, []), *outcomes]
                 if await self._store.save(session):
                     return
             log.warning(logs.line({"event": "text", "call": key, "cause": "conflict"}))

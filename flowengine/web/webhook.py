@@ -13,7 +13,6 @@ from time import perf_counter
 from urllib.parse import parse_qsl
 
 from starlette.background import BackgroundTask
-from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -24,7 +23,18 @@ from flowengine.web.signature import SignatureCheck
 XML = "text/xml; charset=utf-8"
 MAX_FIELDS = 1000
 
-Params = ImmutableMultiDict[str, str]
+
+class Form(dict[str, str]):
+    """The posted fields: one value per name for the flow (the last, as Starlette does),
+    every value per name for the signature, which covers them all."""
+
+    __slots__ = ("values_by_name",)
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(pairs)
+        self.values_by_name: dict[str, list[str]] = {}
+        for name, value in pairs:
+            self.values_by_name.setdefault(name, []).append(value)
 
 
 class Hook:
@@ -32,7 +42,7 @@ class Hook:
 
     __slots__ = ("background", "fields", "params")
 
-    def __init__(self, params: Params, fields: dict[str, object]) -> None:
+    def __init__(self, params: Form, fields: dict[str, object]) -> None:
         self.params = params
         self.fields = fields
         self.background: BackgroundTask | None = None
@@ -60,10 +70,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def parse_form(body: bytes) -> Params:
+def parse_form(body: bytes) -> Form:
     """Twilio posts application/x-www-form-urlencoded; anything else fails the signature."""
     text = body.decode("utf-8", "replace")
-    return Params(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS))
+    return Form(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS))
 
 
 def webhook(
@@ -82,7 +92,7 @@ def webhook(
             return PlainTextResponse("Request body too large", status_code=413)
         except (ClientDisconnect, ValueError):
             return PlainTextResponse("Bad request", status_code=400)
-        if signature is not None and not signature.valid(request, params):
+        if signature is not None and not signature.valid(request, params.values_by_name):
             client = request.client.host if request.client else ""
             logs.log.warning(
                 logs.line({"route": route, "status": 403, "cause": "bad-signature", "peer": client})
