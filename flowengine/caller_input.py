@@ -1,4 +1,5 @@
-"""What a simulated caller does next: press keys, speak, stay silent, hang up, pick an outcome.
+"""What a simulated caller does next: press keys, speak, stay silent, hang up, pick an outcome;
+and when the call happens (`--at`, a scenario's `at`).
 
 One small language shared by the terminal (`1`, `say yes`, Enter, `hangup`), by
 `flowengine simulate --inputs` (`1,silence,speech:yes,dial:busy`) and by scenario files.
@@ -9,6 +10,8 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flowengine.graph import OUTCOMES
 from flowengine.transcript import Wait
@@ -94,3 +97,23 @@ def prompt(wait: Wait) -> str:
         return "keys, say <words>, Enter for silence, hangup> "
     outcomes = OUTCOMES[wait.event]
     return f"{_noun(wait.event)} outcome [{'/'.join(outcomes)}] (Enter = {outcomes[0]})> "
+
+
+def parse_time(text: str) -> datetime:
+    """ISO 8601 with an offset or Z (`2026-03-02T10:00-05:00`), or local time and a zone name
+    (`2026-03-02T10:00 America/New_York`)."""
+    value, _, zone = text.strip().partition(" ")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+        if zone.strip():
+            if moment.tzinfo is not None:
+                raise ValueError("give an offset or a time zone name, not both")
+            moment = moment.replace(tzinfo=ZoneInfo(zone.strip()))
+    except (ValueError, ZoneInfoNotFoundError) as exc:
+        raise ValueError(f"'{text}' is not a date and time ({exc})") from exc
+    if moment.tzinfo is None:
+        raise ValueError(
+            f"'{text}' has no time zone: add an offset (-05:00), Z, or a zone name "
+            "(2026-03-02T10:00 America/New_York)"
+        )
+    return moment

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TextIO
 
 from flowengine import caller_input
-from flowengine.caller_input import InputError
+from flowengine.caller_input import InputError, parse_time
 from flowengine.compiler import load_flow
 from flowengine.diagnostics import FlowError
-from flowengine.simulate import Call, Flows, SimulationError, Turn, parse_time
+from flowengine.simulate import Call, Flows, SimulationError, Turn
 from flowengine.transcript import Wait
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -14,12 +14,11 @@ from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Any
 
-from flowengine.caller_input import KEYS, PREFIXES
+from flowengine.caller_input import KEYS, PREFIXES, parse_time
 from flowengine.diagnostics import FlowError
 from flowengine.expectations import Expect, Text, plain
 from flowengine.graph import OUTCOMES
 from flowengine.loader import Document, Path, load_file
-from flowengine.simulate import parse_time
 
 # Step inputs: key -> the `--inputs` spelling it stands for (see caller_input).
 INPUTS = {

@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flowengine.caller_input import Action
 from flowengine.compiler import load_flow
@@ -50,8 +49,10 @@ class Turn:
 
     @property
     def visited(self) -> list[str]:
-        names = [r.entry for r in self.runs if r.entry]
-        names += [target for run in self.runs for _, _, target in run.result.trace]
+        names: list[str] = []
+        for run in self.runs:
+            names += [run.entry] if run.entry else []
+            names += [target for _, _, target in run.result.trace]
         return names
 
 
@@ -143,7 +144,7 @@ class Call:
                 turn.lines.append(f"(this menu does not listen for {heard}: Twilio hears nothing)")
                 return {"Digits": ""}
             if action.kind == "keys":
-                return {"Digits": action.value}
+                return {"Digits": self.keys(wait, action.value, turn)}
             if action.kind == "speech":
                 return {"SpeechResult": action.value, "Confidence": "0.9"}
             return {"Digits": ""}
@@ -156,6 +157,17 @@ class Call:
                 return {"RecordingUrl": url, "RecordingDuration": "12"}
             return {"RecordingDuration": "0"}
         return {"QueueResult": outcome, "QueueTime": "30"}
+
+    def keys(self, wait: Wait, keys: str, turn: Turn) -> str:
+        """The Digits Twilio posts: up to the finish key, at most numDigits keys."""
+        heard = keys
+        if wait.finish_on_key and wait.finish_on_key in heard:
+            heard = heard[: heard.index(wait.finish_on_key)]
+        if wait.num_digits and len(heard) > wait.num_digits:
+            heard = heard[: wait.num_digits]
+        if heard != keys:
+            turn.lines.append(f"(Twilio hears the keys '{heard}')")
+        return heard
 
     # -- after each webhook ----------------------------------------------------------------
 
@@ -222,23 +234,3 @@ class Call:
         result = step(graph, None, Event("call", params), self.now)
         turn.runs.append(Run(graph, result, graph.start))
         turn.lines.extend(f"  (while waiting) {line}" for line in read(result.twiml).lines)
-
-
-def parse_time(text: str) -> datetime:
-    """ISO 8601 with an offset or Z (`2026-03-02T10:00-05:00`), or local time and a zone name
-    (`2026-03-02T10:00 America/New_York`)."""
-    value, _, zone = text.strip().partition(" ")
-    try:
-        moment = datetime.fromisoformat(value.strip())
-        if zone.strip():
-            if moment.tzinfo is not None:
-                raise ValueError("give an offset or a time zone name, not both")
-            moment = moment.replace(tzinfo=ZoneInfo(zone.strip()))
-    except (ValueError, ZoneInfoNotFoundError) as exc:
-        raise ValueError(f"'{text}' is not a date and time ({exc})") from exc
-    if moment.tzinfo is None:
-        raise ValueError(
-            f"'{text}' has no time zone: add an offset (-05:00), Z, or a zone name "
-            "(2026-03-02T10:00 America/New_York)"
-        )
-    return moment

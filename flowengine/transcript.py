@@ -24,6 +24,8 @@ class Wait:
     flow: str
     state: str
     listens_for: tuple[str, ...] = ()  # for a gather: "keys" and/or "speech"
+    num_digits: int = 0  # for a gather: Twilio stops listening after this many keys
+    finish_on_key: str = ""  # for a gather: the key that ends input, not part of Digits
     wait_url: str = ""  # for an enqueue: the hold music flow
 
 
@@ -121,13 +123,15 @@ def _wait(element: ET.Element, event: str) -> Wait:
     parts = urlsplit(element.get("action", "")).path.split("/")
     # /voice/{flow}/{state}/{event}, possibly behind a URL prefix
     flow, state = (parts[-3], parts[-2]) if len(parts) >= 4 else ("", "")
-    listens: tuple[str, ...] = ()
-    if event == "gather":
-        modes = element.get("input", "dtmf").split()
-        listens = tuple(
-            name for mode, name in (("dtmf", "keys"), ("speech", "speech")) if mode in modes
-        )
-    return Wait(event, flow, state, listens, element.get("waitUrl", ""))
+    if event != "gather":
+        return Wait(event, flow, state, wait_url=element.get("waitUrl", ""))
+    modes = element.get("input", "dtmf").split()
+    listens = tuple(
+        name for mode, name in (("dtmf", "keys"), ("speech", "speech")) if mode in modes
+    )
+    digits = element.get("numDigits", "")
+    finish = element.get("finishOnKey", "#")  # Twilio's default
+    return Wait(event, flow, state, listens, int(digits) if digits.isdigit() else 0, finish)
 
 
 def _handover(url: str) -> Handover:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from flowengine.caller_input import Action, InputError, parse, split_inputs
+from flowengine.caller_input import Action, InputError, parse, parse_time, split_inputs
 from flowengine.compiler import compile_source, load_flow
 from flowengine.coverage import Coverage
 from flowengine.graph import Edge
-from flowengine.simulate import Call, Flows, parse_time
+from flowengine.simulate import Call, Flows
 from flowengine.transcript import Handover, Wait, read
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ def test_read_verbs() -> None:
 def test_read_gather_and_endings() -> None:
     reply = read(OPEN + '<Gather action="/p/voice/f/menu/gather" numDigits="2"/></Response>')
     assert reply.lines == ["Gather: waiting for keys (2 keys)"]
-    assert reply.wait == Wait("gather", "f", "menu", ("keys",))
+    assert reply.wait == Wait("gather", "f", "menu", ("keys",), 2, "#")
     assert read(OPEN + '<Reject reason="busy"/></Response>').ending == "reject"
     assert read(OPEN + "<Leave/></Response>").lines == ["Leave"]
     message = read(OPEN + "<Message><Body>Hi</Body><Media>https://m</Media></Message></Response>")
@@ -154,3 +154,23 @@ def test_coverage_counts_edges_not_retries() -> None:
         "call.from one of [+15550000666, +15550000667]",
         "9, français, french",
     ]
+
+
+@pytest.mark.parametrize(
+    ("keys", "heard", "label"),
+    [
+        ("12", "1", "1, english"),
+        ("1#", "1", "1, english"),
+        ("#", "", "no-input"),
+        ("9", None, "9, français, french"),
+    ],
+    ids=["num-digits", "finish-key", "finish-key-alone", "plain"],
+)
+def test_keys_as_twilio_hears_them(keys: str, heard: str | None, label: str) -> None:
+    graph = load_flow(str(ROOT / "flows" / "main.yaml"))
+    call = Call(graph, Flows(ROOT / "flows"), NOW)
+    call.begin()
+    turn = call.answer(Action("keys", keys))
+    note = f"(Twilio hears the keys '{heard}')"
+    assert (turn.lines[0] == note) is (heard is not None)
+    assert turn.runs[0].result.trace[0] == ("welcome", label, "open_check")
