@@ -123,11 +123,19 @@ _LAUNCH = (
 class ServerProcess:
     """`flowengine serve` in a subprocess on a free port, with the clock fixed."""
 
-    def __init__(self, flows: Path, store: str, log: Path, now: datetime = OPEN_HOURS) -> None:
+    def __init__(
+        self,
+        flows: Path,
+        store: str,
+        log: Path,
+        now: datetime = OPEN_HOURS,
+        extra: tuple[str, ...] = (),
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         argv = [str(flows), "--port", str(self.port), "--store", store, "--log-level", "info"]
+        argv += extra
         env = {**os.environ, "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", TOKEN)}
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
@@ -221,8 +229,10 @@ def flows_dir(tmp_path: Path) -> Path:
 def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     servers: list[ServerProcess] = []
 
-    def start(flows: Path, store: str, now: datetime = OPEN_HOURS) -> ServerProcess:
-        server = ServerProcess(flows, store, tmp_path / f"server{len(servers)}.log", now)
+    def start(
+        flows: Path, store: str, now: datetime = OPEN_HOURS, extra: tuple[str, ...] = ()
+    ) -> ServerProcess:
+        server = ServerProcess(flows, store, tmp_path / f"server{len(servers)}.log", now, extra)
         servers.append(server)
         return server
 

@@ -230,3 +230,19 @@ def test_restart_in_the_middle_of_a_call(
     assert said(doc) == "Je vous passe le service des ventes."
     doc = call.reply(doc, DialCallStatus="completed")
     assert said(doc) == "Au revoir."
+
+
+def test_several_worker_processes_share_the_sqlite_file(
+    start_server: Start, flows_dir: Path, db: Path, http: httpx.Client
+) -> None:
+    server = start_server(flows_dir, f"sqlite:///{db}", extra=("--workers", "2"))
+    for _ in range(3):
+        call = Caller(Twilio(http, server.base))
+        doc = call.dial("support")
+        doc = call.reply(doc, Digits="1")
+        enqueue = doc.find("Enqueue")
+        assert enqueue is not None and enqueue.attrib["waitUrl"] == "/wait/hold"
+    deadline = time.monotonic() + 10
+    while server.log.read_text().count("serving flows") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server.log.read_text().count("serving flows") == 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -116,8 +115,9 @@ def app_from_env() -> Starlette:
     """Factory for uvicorn's worker processes (--workers N): settings from the environment."""
     config = config_from_env()
     logs.setup(config.log_level)
-    for problem in config.problems():
-        warnings.warn(problem, stacklevel=1)
-    if config.problems():
+    problems = config.problems()
+    for problem in problems:
+        log.error(problem)
+    if problems:
         raise SystemExit(1)
     return create_app(config)
