@@ -116,3 +116,17 @@ def test_a_file_that_cannot_be_read_is_reported_not_raised(
     assert [(d.code, d.line, d.column, d.message) for d in result.diagnostics] == [
         ("FE000", 1, 1, "cannot read the file: Permission denied")
     ]
+
+
+INVALID = sorted((Path(__file__).parent / "flows" / "invalid").glob("*.yaml"))
+EXPECT_INVALID = re.compile(r"^# expect: (FE\d{3}) (\d+):(\d+)$")
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_the_linter_reports_what_the_compiler_reports(path: Path) -> None:
+    match = EXPECT_INVALID.match(path.read_text(encoding="utf-8").splitlines()[0])
+    assert match
+    expected = (match.group(1), int(match.group(2)), int(match.group(3)))
+    # --environ: check settings against this (test) environment, as the server would
+    result = lint_paths([str(path)], Options(use_environ=True))
+    assert expected in [(d.code, d.line, d.column) for d in result.diagnostics]
