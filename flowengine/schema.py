@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
