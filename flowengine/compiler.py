@@ -156,7 +156,9 @@ class Compiler:
         try:
             return compile_condition(spec, self.hours)
         except ConditionError as exc:
-            self.error(path, "FE109", "bad-condition", str(exc))
+            broken_hours = set(self.data.get("hours") or {}) - set(self.hours)
+            if not any(name in str(exc) for name in broken_hours):  # already reported as FE108
+                self.error(path, "FE109", "bad-condition", str(exc))
             return None
 
     def describe(self, spec: dict[str, Any]) -> str:
