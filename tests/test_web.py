@@ -228,3 +228,21 @@ def test_unknown_version_without_stored_source_falls_back(web: Web) -> None:
 def test_store_url_scheme_is_checked_before_serving(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         open_store("postgres://nope")
+
+
+def test_redirect_callback_route(make_web: Callable[..., Web], flows_dir: Path) -> None:
+    (flows_dir / "relay.yaml").write_text(
+        "start: a\nstates:\n"
+        "  a:\n    set: {seen: 'yes'}\n    say: Hold on.\n    redirect: {state: b}\n"
+        "  b:\n    say: 'Seen {{ vars.seen }}.'\n    hangup: true\n",
+        encoding="utf-8",
+    )
+    web = make_web()
+    call = web.caller()
+    first = call.dial("relay")
+    redirect = first.find("Redirect")
+    assert redirect is not None and redirect.text == "/voice/relay/b/redirect"
+    second = call.follow(first)
+    assert said(second) == "Seen yes."
+    session = web.session(call.sid)
+    assert session is not None and session.ended and session.path == ["a", "b"]

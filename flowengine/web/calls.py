@@ -25,7 +25,7 @@ from flowengine.web.fallback import Unavailable
 from flowengine.web.texts import TextSender
 from flowengine.web.webhook import Hook
 
-CALLBACKS = frozenset({"gather", "dial", "record", "enqueue"})
+CALLBACKS = frozenset({"gather", "dial", "record", "enqueue", "redirect"})
 
 Advance = Callable[[CallSession | None], Awaitable[StepResult | None]]
 
