@@ -1,0 +1,178 @@
+"""Tables and the targets verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from common import median, say
+from sections import LoadRun, Timing
+
+# The targets of issue 7 (docs/performance.md).
+MIN_VS_FLOOR = 0.5
+MIN_VS_FLASK = 2.0
+MAX_P99_MS = 10.0
+MAX_COMPILE_S = 1.0
+MAX_RSS_MIB = 100.0
+
+
+@dataclass
+class Summary:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+    rss_mib: float
+    per_round: list[float]
+
+
+def summarise(run: LoadRun) -> Summary:
+    results = run.results
+    return Summary(
+        name=run.name,
+        rps=median([r.rps for r in results]),
+        p50_ms=median([r.p50_ms for r in results]),
+        p99_ms=median([r.p99_ms for r in results]),
+        errors=sum(r.errors for r in results),
+        requests=sum(r.requests for r in results),
+        rss_mib=run.rss_kib / 1024,
+        per_round=[r.rps for r in results],
+    )
+
+
+def heading(title: str) -> None:
+    say(f"\n== {title} ==")
+
+
+def load_table(runs: dict[str, LoadRun]) -> dict[str, Summary]:
+    """Print one row per target (medians over rounds) and shout about errors."""
+    summaries = {name: summarise(run) for name, run in runs.items() if run.results}
+    say(
+        f"  {'target':<16}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>9}{'RSS MiB':>9}"
+        "  req/s per round"
+    )
+    for s in summaries.values():
+        rounds = ", ".join(f"{v:.0f}" for v in s.per_round)
+        say(
+            f"  {s.name:<16}{s.rps:>9.0f}{s.p50_ms:>9.2f}{s.p99_ms:>9.2f}{s.errors:>9}"
+            f"{s.rss_mib:>9.1f}  {rounds}"
+        )
+    for name, run in runs.items():
+        if not run.results:
+            say(f"  {name:<16}no result ({'; '.join(run.problems) or 'no rounds ran'})")
+    for name, run in runs.items():
+        bad = [r for r in run.results if r.errors]
+        if not bad:
+            continue
+        statuses: dict[str, int] = {}
+        for r in bad:
+            for key, count in r.statuses.items():
+                statuses[key] = statuses.get(key, 0) + count
+        socket_errors = sum(r.socket_errors for r in bad)
+        say(
+            f"  !!!! {name}: {summaries[name].errors} of {summaries[name].requests} requests "
+            f"failed (HTTP {statuses or '-'}, socket errors {socket_errors})."
+        )
+        if "403" in statuses:
+            say("  !!!! 403 = signature check failed: this target's numbers are MEANINGLESS.")
+        else:
+            say("  !!!! Throughput of failed requests is not comparable; fix and rerun.")
+        sample = next((r.sample for r in bad if r.sample), "")
+        if sample:
+            say(f"  !!!! first bad body: {sample[:200]!r}")
+    return summaries
+
+
+def ratio(a: Summary | None, b: Summary | None) -> float | None:
+    if a is None or b is None or not b.rps or a.errors or b.errors:
+        return None
+    return a.rps / b.rps
+
+
+def ratios(summaries: dict[str, Summary]) -> tuple[float | None, float | None]:
+    engine = summaries.get("engine")
+    vs_floor = ratio(engine, summaries.get("floor"))
+    vs_flask = ratio(engine, summaries.get("flask"))
+    floor_flask = ratio(summaries.get("floor"), summaries.get("flask"))
+    parts = [
+        f"engine/floor {vs_floor:.2f}x" if vs_floor is not None else "engine/floor n/a",
+        f"engine/flask {vs_flask:.2f}x" if vs_flask is not None else "engine/flask n/a",
+        f"floor/flask {floor_flask:.2f}x" if floor_flask is not None else "floor/flask n/a",
+    ]
+    say("  ratios (median throughput): " + ", ".join(parts))
+    return vs_floor, vs_flask
+
+
+@dataclass
+class Verdict:
+    target: str
+    measured: str
+    ok: bool | None  # None: not measured
+
+
+def verdicts(
+    summaries: dict[str, Summary],
+    vs_floor: float | None,
+    vs_flask: float | None,
+    connections: int,
+    lint: list[Timing],
+    compiled: Timing | None,
+    memory: Timing | None,
+) -> list[Verdict]:
+    engine = summaries.get("engine")
+    out = [
+        Verdict(
+            f"engine >= {MIN_VS_FLOOR}x floor throughput",
+            f"{vs_floor:.2f}x" if vs_floor is not None else "not measured",
+            None if vs_floor is None else vs_floor >= MIN_VS_FLOOR,
+        ),
+        Verdict(
+            f"engine >= {MIN_VS_FLASK}x Flask throughput",
+            f"{vs_flask:.2f}x" if vs_flask is not None else "not measured",
+            None if vs_flask is None else vs_flask >= MIN_VS_FLASK,
+        ),
+    ]
+    p99_target = f"engine p99 <= {MAX_P99_MS:.0f} ms at 32 connections"
+    if engine is None or engine.errors:
+        out.append(Verdict(p99_target, "not measured", None))
+    elif connections != 32:
+        out.append(
+            Verdict(p99_target, f"{engine.p99_ms:.2f} ms at {connections} connections", None)
+        )
+    else:
+        out.append(Verdict(p99_target, f"{engine.p99_ms:.2f} ms", engine.p99_ms <= MAX_P99_MS))
+    by_label = {t.label: t for t in lint}
+    mine, theirs = by_label.get("flowengine lint"), by_label.get("check-jsonschema")
+    if mine and theirs:
+        out.append(
+            Verdict(
+                "lint faster than check-jsonschema (1,000 files)",
+                f"{theirs.seconds / mine.seconds:.2f}x as fast "
+                f"({mine.seconds:.2f} s vs {theirs.seconds:.2f} s)",
+                mine.seconds < theirs.seconds,
+            )
+        )
+    else:
+        out.append(Verdict("lint faster than check-jsonschema (1,000 files)", "not measured", None))
+    out.append(
+        Verdict(
+            f"5,000-state flow compiles in <= {MAX_COMPILE_S:.0f} s",
+            f"{compiled.seconds:.3f} s" if compiled else "not measured",
+            None if compiled is None else compiled.seconds <= MAX_COMPILE_S,
+        )
+    )
+    out.append(
+        Verdict(
+            f"<= {MAX_RSS_MIB:.0f} MB resident with 100 flows",
+            f"{memory.seconds:.1f} MiB" if memory else "not measured",
+            None if memory is None else memory.seconds <= MAX_RSS_MIB,
+        )
+    )
+    return out
+
+
+def print_verdicts(items: list[Verdict]) -> None:
+    for v in items:
+        mark = {True: "PASS", False: "FAIL", None: "n/a "}[v.ok]
+        say(f"  [{mark}] {v.target:<50} {v.measured}")

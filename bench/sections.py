@@ -1,0 +1,372 @@
+"""The measurements bench/run.py makes, one function per section of the report.
+
+Each section catches what can be missing (the engine, wrk, Redis, a tool) and says so
+with a one-line reason instead of failing the whole run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import flowgen
+from common import AUTH_TOKEN, ENTRY_PATH, GATHER_PATH, HOST, REPO, SCHEMA, say, tool
+from load import WrkResult, run_wrk
+from servers import (
+    EngineCli,
+    Server,
+    Unavailable,
+    children,
+    post,
+    rss_kib,
+    start_engine,
+    start_flask,
+    start_floor,
+)
+from signing import signed_pool, write_lua_pool
+
+REDIS_URL = "redis://127.0.0.1:6379/15?prefix=flowengine-bench:"
+
+
+@dataclass
+class Options:
+    rounds: int
+    duration: float
+    connections: int
+    threads: int
+    workdir: Path
+    flows: Path
+    gather: bool = False
+    flask_sqlite: str = "per-request"
+    best_of: int = 3
+
+
+@dataclass
+class LoadRun:
+    """The rounds of one target, plus what was seen on the way."""
+
+    name: str
+    results: list[WrkResult] = field(default_factory=list)
+    rss_kib: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def not_available(what: str, reason: str) -> None:
+    first, _, rest = reason.partition("\n")
+    say(f"{what}: not available ({first})")
+    if rest:
+        say(rest)
+
+
+def _pool_file(server: Server, path: str, workdir: Path, extra: dict[str, str] | None) -> Path:
+    pool = signed_pool(server.base_url, path, AUTH_TOKEN, extra=extra)
+    tag = "gather" if extra else "entry"
+    return write_lua_pool(pool, workdir / f"pool-{server.name}-{tag}.lua")
+
+
+def preflight(server: Server, path: str, extra: dict[str, str] | None = None) -> list[str]:
+    """One signed request before the load: a 403 here means every number would be void."""
+    request = signed_pool(server.base_url, path, AUTH_TOKEN, count=1, extra=extra, seed=99)[0]
+    try:
+        status, body = post(server, request)
+    except OSError as exc:
+        return [f"preflight POST {path} failed: {exc}"]
+    if not 200 <= status < 300:
+        hint = " (signature check failed?)" if status == 403 else ""
+        return [f"preflight POST {path} answered HTTP {status}{hint}: {body[:200]!r}"]
+    if "<Response" not in body:
+        return [f"preflight POST {path} answered 2xx without TwiML: {body[:200]!r}"]
+    if server.checks_signatures:
+        forged = dataclasses.replace(request, signature="bm90IGEgc2lnbmF0dXJl")
+        status, _ = post(server, forged)
+        if status != 403:
+            return [f"signature check seems OFF: a forged signature got HTTP {status}, not 403"]
+    return []
+
+
+def prime_sessions(server: Server, count: int = 1000) -> None:
+    """Post the entry webhook of every call in the pool once, so gathers find a session."""
+    for request in signed_pool(server.base_url, ENTRY_PATH, AUTH_TOKEN, count=count):
+        post(server, request)
+
+
+def _wrk(name: str, server: Server, pool: Path, opts: Options, seconds: float) -> WrkResult:
+    return run_wrk(
+        name,
+        server.base_url,
+        pool,
+        duration=seconds,
+        connections=opts.connections,
+        threads=opts.threads,
+    )
+
+
+def drive(
+    servers: dict[str, Server], opts: Options, path: str, extra: dict[str, str] | None = None
+) -> dict[str, LoadRun]:
+    """Alternate the targets over the rounds: a, b, c, a, b, c, ..."""
+    runs = {name: LoadRun(name) for name in servers}
+    pools = {}
+    for name, server in servers.items():
+        runs[name].problems += server.notes
+        runs[name].problems += preflight(server, path, extra)
+        for problem in runs[name].problems:
+            say(f"  !! {name}: {problem}")
+        pools[name] = _pool_file(server, path, opts.workdir, extra)
+        # Warm-up, not recorded: lazy imports, caches, SQLite pages, first connections.
+        with contextlib.suppress(Unavailable):
+            _wrk(name, server, pools[name], opts, seconds=1)
+    for round_no in range(1, opts.rounds + 1):
+        for name, server in servers.items():
+            if not server.alive():
+                if "process died" not in runs[name].problems:
+                    runs[name].problems.append("process died")
+                    say(f"  !! {name}: process died\n{server.log_tail()}")
+                continue
+            try:
+                result = _wrk(name, server, pools[name], opts, seconds=opts.duration)
+            except Unavailable as exc:
+                runs[name].problems.append(str(exc))
+                say(f"  !! {name}: {exc}")
+                continue
+            runs[name].results.append(result)
+            flag = f"  ERRORS {result.errors} {result.statuses}" if result.errors else ""
+            say(
+                f"  round {round_no} {name:<14} {result.rps:>9.0f} req/s  "
+                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms{flag}"
+            )
+        for name, server in servers.items():
+            if server.alive():
+                runs[name].rss_kib = rss_kib(server.pid_for_memory)[0]
+    return runs
+
+
+def start_all(starters: dict[str, Callable[[], Server]], servers: dict[str, Server]) -> None:
+    """Start what can start (into `servers`, so the caller can stop them whatever happens)."""
+    for name, start in starters.items():
+        try:
+            servers[name] = start()
+            say(f"  {name}: pid {servers[name].process.pid}, {servers[name].base_url}")
+        except (Unavailable, OSError) as exc:
+            not_available(name, str(exc))
+
+
+def stop_all(servers: dict[str, Server]) -> None:
+    for server in servers.values():
+        server.stop()
+
+
+# -- sections ----------------------------------------------------------------------
+
+
+def http_comparison(
+    opts: Options, engine: EngineCli | None
+) -> tuple[dict[str, LoadRun], dict[str, LoadRun]]:
+    starters: dict[str, Callable[[], Server]] = {}
+    if engine is not None:
+        store = f"sqlite:///{opts.workdir}/bench.db"
+        starters["engine"] = partial(start_engine, engine, opts.flows, store, opts.workdir)
+    starters["floor"] = partial(start_floor, opts.workdir)
+    starters["flask"] = partial(start_flask, opts.workdir, opts.flask_sqlite)
+    servers: dict[str, Server] = {}
+    try:
+        start_all(starters, servers)
+        if not servers:
+            return {}, {}
+        entry = drive(servers, opts, ENTRY_PATH)
+        gather: dict[str, LoadRun] = {}
+        if opts.gather:
+            say(f"  gather step: POST {GATHER_PATH} Digits=1 (sessions primed first)")
+            for server in servers.values():
+                prime_sessions(server)
+            gather = drive(servers, opts, GATHER_PATH, extra={"Digits": "1"})
+        return entry, gather
+    finally:
+        stop_all(servers)
+
+
+def redis_reachable() -> str:
+    """'' when Redis answers PING on 127.0.0.1:6379, else the reason."""
+    try:
+        with socket.create_connection((HOST, 6379), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            answer = s.recv(64)
+    except OSError as exc:
+        return f"Redis on 127.0.0.1:6379: {exc}"
+    return "" if answer.startswith(b"+PONG") else f"Redis answered {answer!r}"
+
+
+def clean_redis() -> None:
+    with contextlib.suppress(Exception):
+        import redis
+
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+        keys = list(client.scan_iter("flowengine-bench:*", count=1000))
+        for i in range(0, len(keys), 500):
+            client.delete(*keys[i : i + 500])
+
+
+def store_comparison(opts: Options, engine: EngineCli) -> dict[str, LoadRun]:
+    stores = {
+        "memory://": "memory://",
+        "sqlite:///": f"sqlite:///{opts.workdir}/stores.db",
+    }
+    reason = redis_reachable()
+    if reason:
+        not_available("redis store", reason)
+    else:
+        stores["redis://"] = REDIS_URL
+    starters: dict[str, Callable[[], Server]] = {
+        label: partial(
+            start_engine,
+            engine,
+            opts.flows,
+            url,
+            opts.workdir,
+            name=f"engine-{label.split(':')[0]}",
+        )
+        for label, url in stores.items()
+    }
+    servers: dict[str, Server] = {}
+    try:
+        start_all(starters, servers)
+        return drive(servers, opts, ENTRY_PATH) if servers else {}
+    finally:
+        stop_all(servers)
+        clean_redis()
+
+
+@dataclass
+class Timing:
+    label: str
+    seconds: float = 0.0
+    rate: float = 0.0
+    detail: str = ""
+
+
+def _best_time(command: list[str], best_of: int) -> tuple[float, subprocess.CompletedProcess[str]]:
+    best = float("inf")
+    result = None
+    for _ in range(best_of):
+        start = time.perf_counter()
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
+        best = min(best, time.perf_counter() - start)
+    assert result is not None
+    return best, result
+
+
+def _last_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
+    return lines[-1][:200] if lines else ""
+
+
+def lint_throughput(
+    opts: Options, engine_cli: list[str] | None, engine_reason: str
+) -> list[Timing]:
+    corpus = opts.workdir / "lint-corpus"
+    try:
+        files = flowgen.lint_corpus(opts.flows, corpus, 1000)
+    except FileNotFoundError as exc:
+        not_available("lint corpus", str(exc))
+        return []
+    sources = ", ".join(p.name for p in flowgen.source_flows(opts.flows))
+    say(f"  {len(files)} files, copies of {sources}, in {corpus}")
+    timings = []
+    if engine_cli is None:
+        not_available("flowengine lint", engine_reason)
+    else:
+        seconds, result = _best_time([*engine_cli, "lint", str(corpus)], opts.best_of)
+        detail = f"exit {result.returncode}"
+        if result.returncode != 0:
+            detail += f": {_last_line(result)}"
+        timings.append(Timing("flowengine lint", seconds, len(files) / seconds, detail))
+    checker = tool("check-jsonschema")
+    if checker is None:
+        not_available("check-jsonschema", "pip install -e '.[bench]'")
+    elif not SCHEMA.exists():
+        not_available("check-jsonschema", f"{SCHEMA} missing")
+    else:
+        command = [checker, "--schemafile", str(SCHEMA), *map(str, files)]
+        seconds, result = _best_time(command, opts.best_of)
+        detail = f"exit {result.returncode}"
+        if result.returncode != 0:
+            detail += f": {_last_line(result)}"
+        timings.append(Timing("check-jsonschema", seconds, len(files) / seconds, detail))
+    for t in timings:
+        say(f"  {t.label:<18} {t.seconds:7.2f} s  {t.rate:8.0f} files/s  ({t.detail})")
+    return timings
+
+
+_COMPILE_SNIPPET = """
+import json, sys, time
+from flowengine.compiler import load_flow
+times = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    graph = load_flow(sys.argv[1])
+    times.append(time.perf_counter() - start)
+print("BENCH_JSON " + json.dumps({"times": times, "states": len(graph.states)}))
+"""
+
+
+def compile_time(opts: Options, states: int = 5000) -> Timing | None:
+    path = flowgen.write_chain_flow(opts.workdir / "compile" / "chain.yaml", states)
+    size_kib = path.stat().st_size / 1024
+    say(f"  {states}-state flow: {path} ({size_kib:.0f} KiB)")
+    result = subprocess.run(
+        [sys.executable, "-c", _COMPILE_SNIPPET, str(path), str(opts.best_of)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    line = next((ln for ln in result.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
+    if result.returncode != 0 or line is None:
+        not_available("compiler (flowengine.compiler.load_flow)", _last_line(result))
+        return None
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    times = data["times"]
+    timing = Timing(
+        "compile", min(times), 0.0, f"first {times[0]:.3f} s, {data['states']} states compiled"
+    )
+    say(f"  best of {len(times)}: {timing.seconds:.3f} s ({timing.detail})")
+    return timing
+
+
+def server_memory(opts: Options, engine: EngineCli, flows: int = 100) -> Timing | None:
+    flow_dir = opts.workdir / "hundred-flows"
+    names = flowgen.hundred_flows(opts.flows, flow_dir, flows)
+    store = f"sqlite:///{opts.workdir}/memory.db"
+    try:
+        server = start_engine(engine, flow_dir, store, opts.workdir, name="engine-100-flows")
+    except Unavailable as exc:
+        not_available("engine with 100 flows", str(exc))
+        return None
+    try:
+        statuses: dict[int, int] = {}
+        for name in names[:: max(1, len(names) // 20)]:
+            for request in signed_pool(server.base_url, f"/voice/{name}", AUTH_TOKEN, count=3):
+                status, _ = post(server, request)
+                statuses[status] = statuses.get(status, 0) + 1
+        time.sleep(0.5)
+        pids = [server.process.pid, *children(server.process.pid)]
+        rss = sum(rss_kib(pid)[0] for pid in pids)
+        hwm = max(rss_kib(pid)[1] for pid in pids)
+    finally:
+        server.stop()
+    detail = f"{len(pids)} process(es), peak {hwm / 1024:.1f} MiB, answers {statuses}"
+    timing = Timing("rss", rss / 1024, 0.0, detail)
+    say(
+        f"  {flows} flows loaded, after {sum(statuses.values())} requests: "
+        f"{timing.seconds:.1f} MiB resident ({detail})"
+    )
+    return timing
