@@ -32,7 +32,7 @@ class Hours:
 def parse_hours(name: str, spec: dict[str, Any]) -> Hours:
     try:
         zone = ZoneInfo(spec["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", absurd lengths
         raise HoursError(
             f"'{spec['timezone']}' is not a time zone; use an IANA name such as America/New_York"
         ) from None

@@ -19,6 +19,7 @@ from typing import Any
 from flowengine.compiler import compile_source
 from flowengine.diagnostics import Diagnostic, FlowError
 from flowengine.graph import Graph
+from flowengine.lint.gate import serving_errors
 from flowengine.sessions import DEFAULT_TTL_SECONDS, SessionStore, StoreError
 
 log = logging.getLogger("flowengine.registry")
@@ -53,9 +54,17 @@ def compile_file(path: str | Path, environ: Mapping[str, str], url_prefix: str) 
         problem = Diagnostic(str(path), 1, 1, "FE000", "unreadable", f"cannot read: {exc}")
         return Failure(name, str(path), (problem,), time.time())
     try:
-        return compile_source(source, str(path), environ, url_prefix)
+        graph = compile_source(source, str(path), environ, url_prefix)
+        refused = serving_errors(graph)
+        if refused:
+            return Failure(name, str(path), tuple(refused), time.time())
+        return graph
     except FlowError as exc:
         return Failure(name, str(path), tuple(exc.diagnostics), time.time())
+    except Exception as exc:  # a compiler bug must not take the server (or a reload) down
+        log.exception("compiling %s failed unexpectedly", path)
+        problem = Diagnostic(str(path), 1, 1, "FE000", "unreadable", f"cannot compile: {exc!r}")
+        return Failure(name, str(path), (problem,), time.time())
 
 
 class Registry:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from liquid.exceptions import LiquidError
+
 from flowengine import twiml
 from flowengine.graph import Graph, Retry, State, Target
 from flowengine.session import CallSession
@@ -66,7 +68,10 @@ def step(
         session = _fresh(graph, session, key)
     run = _Run(graph, session, now or datetime.now(UTC))
     absorb(session.call, event.params)
-    run.dispatch(event)
+    try:
+        run.dispatch(event)
+    except LiquidError as exc:  # e.g. a filter given a caller's text where it wants a number
+        raise FlowRuntimeError(f"template error in flow '{graph.name}': {exc}") from exc
     run.out.append(twiml.CLOSE)
     return StepResult("".join(run.out), session, run.messages, run.trace)
 
@@ -81,8 +86,9 @@ def _fresh(graph: Graph, previous: CallSession | None, key: str) -> CallSession:
     session = new_session(graph, key)
     if previous is not None:
         session.rev = previous.rev  # the store's compare-and-set compares against the record
-    if previous is not None and previous.flow != graph.name:
-        # A hand-over from another flow keeps what the caller already told us.
+    if previous is not None and not previous.ended:
+        # A hand-over (from another flow, or to a named state of this one) keeps what the
+        # caller already told us.
         session.vars = dict(previous.vars)
         session.call = dict(previous.call)
         session.path = list(previous.path)
@@ -145,6 +151,9 @@ class _Run:
             state = self.state(event.state)
             if state.action != kind:
                 raise FlowRuntimeError(f"state '{state.name}' does not {kind}")
+            if self.session.state != state.name:
+                # A late or repeated callback: never count its retries against another state.
+                self.session.attempts = {}
             target = getattr(self, kind)(state, params)
             if target is not None:
                 self.enter(target, state.name)

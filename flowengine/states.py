@@ -170,7 +170,10 @@ def _digit_pattern(pattern: str) -> re.Pattern[str] | None:
         else:
             return None
         i += 1
-    return re.compile(regex) if regex else None
+    try:
+        return re.compile(regex) if regex else None
+    except re.error:  # e.g. a range written backwards, [5-1]
+        return None
 
 
 def _outcomes(compiler: Compiler, state: State, on: dict[str, Any], path: Path) -> None:

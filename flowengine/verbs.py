@@ -105,6 +105,10 @@ def record(compiler: Compiler, state: str, spec: Any) -> Fragment:
         "transcribeCallback": options.get("transcribe_callback"),
         "finishOnKey": options.get("finish_on_key"),
     }
+    if options.get("finish_on_key") == "":
+        # Empty means "no key ends the recording"; attrs() would drop it, and Twilio's
+        # default (any key) is the opposite.
+        return (f'<Record{twiml.attrs(attributes)} finishOnKey=""/>',)
     return twiml.element("Record", attributes)
 
 

@@ -127,3 +127,38 @@ def test_unreadable_files_are_failures_not_crashes(tmp_path: Path, name: str) ->
         path.write_bytes(b"\xff\xfe\x00bad")
     result = compile_file(path, {}, "")
     assert isinstance(result, Failure) and result.name == Path(name).stem
+
+
+@pytest.mark.parametrize(
+    ("source", "code"),
+    [
+        pytest.param(
+            "start: a\nstates:\n  a:\n    dial: {number: '+15551230001', timeout: 700}\n",
+            "FE212",
+            id="lint-error-dial-timeout",
+        ),
+        pytest.param(
+            "start: a\nstates:\n  a:\n    say: {text: Hi, voice: Polly.Nobody}\n    hangup: true\n",
+            "FE208",
+            id="lint-error-unknown-voice",
+        ),
+        pytest.param(
+            "start: a\nhours:\n  h: {timezone: America, weekly: {mon: '09:00-10:00'}}\n"
+            "states:\n  a:\n    switch:\n      - when: {open: h}\n        next: b\n"
+            "      - next: b\n  b: {hangup: true}\n",
+            "FE108",
+            id="time-zone-that-is-a-folder",
+        ),
+        pytest.param(
+            "start: a\nstates:\n  a:\n    gather: {say: Extension?}\n    on: {'_[5-1]X': a}\n",
+            "FE107",
+            id="backwards-key-range",
+        ),
+    ],
+)
+def test_flows_twilio_would_reject_are_not_served(tmp_path: Path, source: str, code: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(source)
+    result = compile_file(path, {}, "")
+    assert isinstance(result, Failure), result
+    assert code in [d.code for d in result.diagnostics]

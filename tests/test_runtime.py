@@ -473,3 +473,50 @@ states:
     second = then(graph, first.session, "redirect", "b")
     assert says(second.twiml) == ["Seen yes."]
     assert second.session.ended
+
+
+def test_a_template_that_fails_on_caller_input_is_a_runtime_error() -> None:
+    graph = flow("""
+start: ask
+states:
+  ask:
+    gather: {say: How many?}
+    next: answer
+  answer:
+    say: "That is {{ 100 | divided_by: call.digits }} each."
+    hangup: true
+""")
+    with pytest.raises(FlowRuntimeError, match="template error"):
+        then(graph, start(graph).session, "gather", "ask", Digits="0")
+
+
+def test_record_with_no_finish_key_keeps_the_empty_attribute() -> None:
+    graph = flow("start: r\nstates:\n  r:\n    record: {finish_on_key: ''}\n    next: r\n")
+    assert (
+        '<Record action="/voice/test/r/record" method="POST" finishOnKey=""/>' in start(graph).twiml
+    )
+
+
+def test_a_hand_over_to_a_state_of_the_same_flow_keeps_the_variables() -> None:
+    graph = flow("""
+start: a
+states:
+  a:
+    set: {ticket: "T-42"}
+    redirect: {flow: test, state: b}
+  b:
+    say: "Ticket {{ vars.ticket }}."
+    hangup: true
+""")
+    first = start(graph)
+    again = step(graph, first.session, Event("call", CALL, "b"), NOON_NY)
+    assert says(again.twiml) == ["Ticket T-42."]
+
+
+def test_a_late_callback_for_another_state_does_not_reuse_its_retry_count() -> None:
+    graph = flow(MENU)
+    session = then(graph, start(graph).session, "gather", "menu").session
+    session.state = "elsewhere"  # as if the call had moved on before this callback
+    result = then(graph, session, "gather", "menu")
+    assert says(result.twiml)[0] == "I did not hear you."
+    assert result.session.attempts == {"no-input": 1}

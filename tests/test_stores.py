@@ -438,3 +438,22 @@ def test_redis_closed_port_raises_store_error() -> None:
         await store.close()
 
     asyncio.run(body())
+
+
+@pytest.mark.parametrize(
+    ("url", "ttl"),
+    [
+        ("memory://?ttl=5", 5),
+        ("sqlite:///{tmp}/s.db?ttl=60", 60),
+        ("redis://127.0.0.1:6379/0?ttl=9&prefix=ttltest:", 9),
+        ("memory://", 24 * 60 * 60),
+    ],
+    ids=["memory", "sqlite", "redis", "default"],
+)
+def test_ttl_in_the_store_url(url: str, ttl: int, tmp_path: Path) -> None:
+    assert open_store(url.format(tmp=tmp_path)).ttl == ttl
+
+
+def test_bad_ttl_in_the_store_url() -> None:
+    with pytest.raises(ValueError, match="ttl"):
+        open_store("memory://?ttl=soon")

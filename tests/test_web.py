@@ -246,3 +246,40 @@ def test_redirect_callback_route(make_web: Callable[..., Web], flows_dir: Path) 
     assert said(second) == "Seen yes."
     session = web.session(call.sid)
     assert session is not None and session.ended and session.path == ["a", "b"]
+
+
+def test_a_gather_in_the_queue_wait_flow_answers_without_a_session(
+    make_web: Callable[..., Web], flows_dir: Path
+) -> None:
+    (flows_dir / "hold.yaml").write_text(
+        "start: offer\nstates:\n"
+        "  offer:\n    gather:\n      digits: 1\n      say: Press 1 to leave a message instead.\n"
+        "    on: {'1': give_up, no-input: give_up}\n"
+        "  give_up:\n    leave: true\n",
+        encoding="utf-8",
+    )
+    web = make_web()
+    call = web.caller()
+    queued = call.reply(call.dial("support"), Digits="1")
+    enqueue = queued.find("Enqueue")
+    assert enqueue is not None and enqueue.attrib["waitUrl"] == "/wait/hold"
+    music = call.post("/wait/hold", QueueTime="12", QueuePosition="1")
+    gather = music.find("Gather")
+    assert gather is not None and gather.attrib["action"] == "/voice/hold/offer/gather"
+    left = call.reply(music, Digits="1")
+    assert [child.tag for child in left] == ["Leave"]
+    session = web.session(call.sid)
+    assert session is not None and (session.flow, session.state) == ("support", "queue")
+    after = call.reply(queued, QueueResult="leave")
+    redirect = after.find("Redirect")
+    assert redirect is not None and redirect.text == "/voice/main?state=voicemail"
+
+
+def test_an_unparsable_host_header_is_refused_not_an_error(web: Web) -> None:
+    for host in ("example.com:99999", "example.com:abc", "[bad"):
+        response = web.client.post(
+            "/voice/main",
+            data={"CallSid": "CA1"},
+            headers={"Host": host, "X-Twilio-Signature": "x"},
+        )
+        assert response.status_code == 403, (host, response.text)

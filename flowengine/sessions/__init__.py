@@ -12,11 +12,31 @@ _FORMS = (
 )
 
 
+def _take_ttl(url: str, ttl: int) -> tuple[str, int]:
+    base, mark, query = url.partition("?")
+    if not mark:
+        return url, ttl
+    kept = []
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        if name != "ttl":
+            kept.append(pair)
+        elif value.isdigit() and int(value) > 0:
+            ttl = int(value)
+        else:
+            raise ValueError(
+                f"bad ttl in session store URL {url!r}: give whole seconds, e.g. ttl=86400"
+            )
+    return (base + "?" + "&".join(kept)) if kept else base, ttl
+
+
 def open_store(url: str, ttl: int = DEFAULT_TTL_SECONDS) -> SessionStore:
     """Open the session store named by `url`, e.g. from --sessions or FLOWENGINE_SESSIONS.
 
     Backends are imported lazily so that a deployment without Redis never imports it.
+    A `ttl=SECONDS` query parameter on any URL sets how long an idle session lives.
     """
+    url, ttl = _take_ttl(url, ttl)
     scheme, sep, rest = url.partition("://")
     scheme = scheme.lower()
     if sep and scheme == "memory":

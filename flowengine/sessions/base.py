@@ -6,7 +6,8 @@ from abc import ABC, abstractmethod
 
 from flowengine.session import CallSession
 
-DEFAULT_TTL_SECONDS = 4 * 60 * 60
+# Longer than any call can last (Twilio ends calls after 24 hours); counted from the last save.
+DEFAULT_TTL_SECONDS = 24 * 60 * 60
 
 
 class StoreError(Exception):

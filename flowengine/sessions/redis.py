@@ -43,8 +43,8 @@ def split_prefix(url: str) -> tuple[str, str]:
 class RedisSessionStore(SessionStore):
     """Sessions as hashes `{prefix}session:{key}` with fields rev and data, expiring after ttl.
 
-    Flow sources are `{prefix}flow:{flow}:{version}`, with a week-long ttl refreshed on
-    every save, so versions that no process serves any more eventually go away.
+    Flow sources are `{prefix}flow:{flow}:{version}`, with a week-long ttl renewed each time
+    a server loads or reloads that version, so versions no process serves eventually go.
     """
 
     def __init__(

@@ -51,7 +51,8 @@ class Calls:
             result.session.key = key  # the route decides the key, never a posted field
             if await self.store.save(result.session):
                 return result
-        raise Unavailable("conflict", f"session {key} kept changing under {self.attempts} saves")
+        # The key of a text conversation holds phone numbers: keep it out of the log line.
+        raise Unavailable("conflict", f"the session kept changing under {self.attempts} saves")
 
     def current(self, flow: str, channel: str) -> Graph:
         graph = self.registry.current(flow)
@@ -86,14 +87,27 @@ class Calls:
         if not key:
             raise Unavailable("no-callsid", "the request has no CallSid")
 
-        async def advance(session: CallSession | None) -> StepResult:
+        async def advance(session: CallSession | None) -> StepResult | None:
+            if await self.waiting_in_queue(session, flow, event):
+                return None
             graph = await self.voice_graph(flow, session, event)
             return step(graph, session, event, self.now())
 
         result = await self.saved(key, advance)
+        if result is None:
+            # The caller is in a queue and this is its wait flow's own callback (a Gather in
+            # the hold music): answer it like the wait flow itself, without a session.
+            return self.wait_step(flow, event, hook)
         assert result is not None
         self.finish(hook, result, key)
         return result.twiml
+
+    async def waiting_in_queue(self, session: CallSession | None, flow: str, event: Event) -> bool:
+        if session is None or session.flow == flow or event.kind == "call" or session.ended:
+            return False
+        graph = await self.started_on(session)
+        state = graph.states.get(session.state or "") if graph is not None else None
+        return state is not None and state.action == "enqueue"
 
     async def voice_graph(self, flow: str, session: CallSession | None, event: Event) -> Graph:
         if session is not None and session.flow == flow and not session.ended:
@@ -119,10 +133,12 @@ class Calls:
 
     async def wait(self, request: Request, hook: Hook) -> str:
         """Queue wait music: a flow run afresh for every round, never stored."""
-        flow = request.path_params["flow"]
-        hook.fields.update(flow=flow, event="wait")
+        return self.wait_step(request.path_params["flow"], Event("call", hook.params), hook)
+
+    def wait_step(self, flow: str, event: Event, hook: Hook) -> str:
+        hook.fields.update(flow=flow, event=f"wait-{event.kind}", state=event.state)
         graph = self.current(flow, "voice")
-        result = step(graph, None, Event("call", hook.params), self.now())
+        result = step(graph, None, event, self.now())
         hook.fields.update(version=graph.version, outcome=result.session.outcome or "ok")
         return result.twiml
 

@@ -30,7 +30,7 @@ def cause_of(exc: BaseException) -> str:
         return exc.cause
     if isinstance(exc, StoreError):
         return "store-error"
-    if isinstance(exc, LiquidError):
+    if isinstance(exc, LiquidError) or isinstance(exc.__cause__, LiquidError):
         return "template-error"
     if isinstance(exc, FlowRuntimeError):
         return "flow-error"

@@ -63,6 +63,9 @@ async def watch(
             stop_event=stop,
             recursive=False,
         ):
-            await reload_paths(registry, store, {path for _, path in changes})
+            try:
+                await reload_paths(registry, store, {path for _, path in changes})
+            except Exception:  # one bad batch must not stop every later reload
+                log.exception("reloading %s failed; still watching", sorted(p for _, p in changes))
     except Exception:  # a broken watcher must not take the server down with it
         log.exception("watching %s stopped; flows will not reload until restart", folder)
