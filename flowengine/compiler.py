@@ -19,7 +19,7 @@ from flowengine.conditions import ConditionError, compile_condition, describe
 from flowengine.diagnostics import Diagnostic, FlowError, Severity
 from flowengine.graph import Graph, State, Target
 from flowengine.hours import Hours, HoursError, parse_hours
-from flowengine.loader import Document, Path, load_file, parse
+from flowengine.loader import Document, Path, gc_paused, load_file, parse
 from flowengine.schema import validate
 from flowengine.settings import resolve_settings
 from flowengine.states import compile_state
@@ -204,12 +204,13 @@ def compile_document(
     doc: Document, environ: Mapping[str, str] | None = None, url_prefix: str = ""
 ) -> tuple[Graph | None, list[Diagnostic]]:
     """Validate and compile; the graph is None when any error was found."""
-    problems = validate(doc)
-    if problems:
-        return None, problems
-    compiler = Compiler(doc, os.environ if environ is None else environ, url_prefix)
-    graph = compiler.compile()
-    return graph, sorted(compiler.diagnostics)
+    with gc_paused():
+        problems = validate(doc)
+        if problems:
+            return None, problems
+        compiler = Compiler(doc, os.environ if environ is None else environ, url_prefix)
+        graph = compiler.compile()
+        return graph, sorted(compiler.diagnostics)
 
 
 def _compiled(doc: Document, environ: Mapping[str, str] | None, url_prefix: str) -> Graph:

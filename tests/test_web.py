@@ -283,3 +283,33 @@ def test_an_unparsable_host_header_is_refused_not_an_error(web: Web) -> None:
             headers={"Host": host, "X-Twilio-Signature": "x"},
         )
         assert response.status_code == 403, (host, response.text)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"a=1&b=2",
+        b"a",
+        b"a=&b",
+        b"x=%2B1555&y=a+b&z=%E2%82%AC&w=caf\xc3\xa9",
+        b"&&a=1&",
+        b"k%20n=v%3D1",
+        b"a=%zz",
+        b"a=1;b=2",
+        b"a=1&a=2",
+        b"\xff=\xfe",
+    ],
+)
+def test_form_parsing_matches_the_standard_library(body: bytes) -> None:
+    from urllib.parse import parse_qsl
+
+    from flowengine.web.webhook import parse_form
+
+    expected = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    form = parse_form(body)
+    assert form == dict(expected)
+    grouped: dict[str, list[str]] = {}
+    for name, value in expected:
+        grouped.setdefault(name, []).append(value)
+    assert form.values_by_name == grouped

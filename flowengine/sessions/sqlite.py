@@ -6,7 +6,6 @@ import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import replace
 from pathlib import Path
 
 from flowengine.session import CallSession
@@ -110,7 +109,9 @@ class SqliteSessionStore(SessionStore):
         now = self._clock()
         expires_at = now + self.ttl
         # Store the JSON with the revision it will have, so the data column is self-consistent.
-        data = replace(session, rev=session.rev + 1).to_json()
+        session.rev += 1
+        data = session.to_json()
+        session.rev -= 1
         try:
             if session.rev == 0:
                 cursor = self._db.execute(_INSERT, (session.key, expires_at, data, now))

@@ -43,9 +43,16 @@ class Calls:
     def now(self) -> datetime | None:
         return self.clock() if self.clock is not None else None
 
-    async def saved(self, key: str, advance: Advance) -> StepResult | None:
-        for _ in range(self.attempts):
-            result = await advance(await self.store.load(key))
+    async def saved(self, key: str, advance: Advance, *, new: bool = False) -> StepResult | None:
+        """Run `advance` on the stored session and save, again until no one raced us.
+
+        `new` says the request most likely starts a session (a call's first webhook): the
+        first attempt then skips the read and lets the store's compare-and-set on
+        revision 0 tell; a hand-over or a repeated entry simply costs one more round.
+        """
+        for attempt in range(self.attempts):
+            stored = None if new and attempt == 0 else await self.store.load(key)
+            result = await advance(stored)
             if result is None:
                 return None
             result.session.key = key  # the route decides the key, never a posted field
@@ -68,7 +75,8 @@ class Calls:
     # -- voice ------------------------------------------------------------------------------
 
     async def voice_entry(self, request: Request, hook: Hook) -> str:
-        state = request.query_params.get("state") or None
+        # Most entries have no query string: skip parsing one.
+        state = request.query_params.get("state") if request.scope["query_string"] else None
         return await self.voice(
             hook, request.path_params["flow"], Event("call", hook.params, state)
         )
@@ -93,7 +101,7 @@ class Calls:
             graph = await self.voice_graph(flow, session, event)
             return step(graph, session, event, self.now())
 
-        result = await self.saved(key, advance)
+        result = await self.saved(key, advance, new=event.kind == "call")
         if result is None:
             # The caller is in a queue and this is its wait flow's own callback (a Gather in
             # the hold music): answer it like the wait flow itself, without a session.

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 
 log = logging.getLogger("flowengine.web")
 
-_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-_.:/*@")
+_PLAIN = re.compile(r"[A-Za-z0-9+\-_.:/*@]+")
 
 
 def mask(number: str) -> str:
@@ -23,7 +24,7 @@ def mask(number: str) -> str:
 
 def value(text: object) -> str:
     raw = str(text)
-    if raw and all(c in _PLAIN for c in raw):
+    if _PLAIN.fullmatch(raw):
         return raw
     return json.dumps(raw, ensure_ascii=True)
 
