@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from flowengine.sessions import DEFAULT_TTL_SECONDS, SessionStore, StoreError
 log = logging.getLogger("flowengine.registry")
 
 SUFFIXES = (".yaml", ".yml")
+# The schema's pattern for names: a flow's name is part of every URL its calls use.
+FLOW_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,17 @@ def flow_name(path: str | Path) -> str | None:
 def compile_file(path: str | Path, environ: Mapping[str, str], url_prefix: str) -> Graph | Failure:
     """Read and compile one flow file (no shared state: safe to run in a worker thread)."""
     name = flow_name(path) or Path(path).stem
+    if not FLOW_NAME.fullmatch(name):
+        problem = Diagnostic(
+            str(path),
+            1,
+            1,
+            "FE000",
+            "unreadable",
+            f"'{name}' cannot be a flow's name: it becomes the flow's web address",
+            hint="rename the file using letters, digits, '_' and '-' only, e.g. main.yaml",
+        )
+        return Failure(name, str(path), (problem,), time.time())
     try:
         source = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -162,3 +162,11 @@ def test_flows_twilio_would_reject_are_not_served(tmp_path: Path, source: str, c
     result = compile_file(path, {}, "")
     assert isinstance(result, Failure), result
     assert code in [d.code for d in result.diagnostics]
+
+
+def test_a_file_name_that_cannot_be_a_url_is_not_served(tmp_path: Path) -> None:
+    path = tmp_path / "sales line?.yaml"
+    path.write_text("start: a\nstates:\n  a: {say: Hi., hangup: true}\n")
+    result = compile_file(path, {}, "")
+    assert isinstance(result, Failure)
+    assert "cannot be a flow's name" in result.diagnostics[0].message

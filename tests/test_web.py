@@ -313,3 +313,10 @@ def test_form_parsing_matches_the_standard_library(body: bytes) -> None:
     for name, value in expected:
         grouped.setdefault(name, []).append(value)
     assert form.values_by_name == grouped
+
+
+def test_worker_settings_keep_an_empty_fallback_text() -> None:
+    from flowengine.web.config import config_from_env
+
+    assert config_from_env({"FLOWENGINE_FALLBACK_SAY": ""}).fallback_say == ""
+    assert config_from_env({}).fallback_say == DEFAULT_FALLBACK_SAY

@@ -12,7 +12,9 @@ from flowengine.session import CallSession
 from flowengine.sessions.base import DEFAULT_TTL_SECONDS, SessionStore, StoreError
 
 CLEANUP_INTERVAL_SECONDS = 60.0
-BUSY_TIMEOUT_SECONDS = 5.0
+# Writes take microseconds; a lock held longer than this means trouble, and the request is
+# better answered with the fallback than left blocking the event loop.
+BUSY_TIMEOUT_SECONDS = 1.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (

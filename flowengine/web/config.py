@@ -81,7 +81,7 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> ServerConfig:
         auth_token=env.get(ENV_TOKEN, "").strip(),
         public_url=(env.get(ENV_PUBLIC_URL) or "").strip(),
         insecure_dev=_flag(env.get(ENV_INSECURE)),
-        fallback_say=env.get(ENV_FALLBACK_SAY) or DEFAULT_FALLBACK_SAY,
+        fallback_say=env.get(ENV_FALLBACK_SAY, DEFAULT_FALLBACK_SAY),
         fallback_dial=env.get(ENV_FALLBACK_DIAL) or "",
         log_level=env.get(ENV_LOG_LEVEL) or "info",
     )
