@@ -21,6 +21,7 @@ from flowengine.compiler import compile_source
 from flowengine.diagnostics import Diagnostic, FlowError
 from flowengine.graph import Graph
 from flowengine.lint.gate import serving_errors
+from flowengine.lint.project import Project
 from flowengine.sessions import DEFAULT_TTL_SECONDS, SessionStore, StoreError
 
 log = logging.getLogger("flowengine.registry")
@@ -48,7 +49,12 @@ def flow_name(path: str | Path) -> str | None:
     return p.stem if p.suffix in SUFFIXES and not p.name.startswith(".") else None
 
 
-def compile_file(path: str | Path, environ: Mapping[str, str], url_prefix: str) -> Graph | Failure:
+def compile_file(
+    path: str | Path,
+    environ: Mapping[str, str],
+    url_prefix: str,
+    project: Project | None = None,
+) -> Graph | Failure:
     """Read and compile one flow file (no shared state: safe to run in a worker thread)."""
     name = flow_name(path) or Path(path).stem
     if not FLOW_NAME.fullmatch(name):
@@ -69,7 +75,7 @@ def compile_file(path: str | Path, environ: Mapping[str, str], url_prefix: str) 
         return Failure(name, str(path), (problem,), time.time())
     try:
         graph = compile_source(source, str(path), environ, url_prefix)
-        refused = serving_errors(graph)
+        refused = serving_errors(graph, project)
         if refused:
             return Failure(name, str(path), tuple(refused), time.time())
         return graph
@@ -107,8 +113,9 @@ class Registry:
 
     def load_all(self) -> None:
         """Compile every flow file in the folder (at startup)."""
+        project = Project()  # the folder's flows, read once for the checks that look across
         for path in self.files():
-            self.apply(compile_file(path, self.environ, self.url_prefix))
+            self.apply(compile_file(path, self.environ, self.url_prefix, project))
 
     def compile(self, path: str | Path) -> Graph | Failure:
         return compile_file(path, self.environ, self.url_prefix)

@@ -14,8 +14,12 @@ from flowengine.lint.rule import FlowContext
 from flowengine.lint.rules import RULES
 
 
-def serving_errors(graph: Graph) -> list[Diagnostic]:
-    context = FlowContext(graph.document, graph, Project({graph.path: graph.document}), True)
+def serving_errors(graph: Graph, project: Project | None = None) -> list[Diagnostic]:
+    """Error-level lint findings for a compiled flow; pass one `project` when checking a
+    whole folder so that the neighbouring flows are read once, not once per flow."""
+    if project is None:
+        project = Project({graph.path: graph.document})
+    context = FlowContext(graph.document, graph, project, True)
     return sorted(
         problem
         for rule in RULES

@@ -43,6 +43,7 @@ from flowengine.lint.rules import (
     unsupported_language,
     unused_setting,
     voice_language_mismatch,
+    wait_flow_verb,
     wrong_channel,
     yaml_syntax,
 )
@@ -84,6 +85,7 @@ RULES: tuple[Rule, ...] = (
     missing_translation.RULE,
     reject_not_first.RULE,
     unknown_flow.RULE,
+    wait_flow_verb.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
