@@ -320,3 +320,12 @@ def test_worker_settings_keep_an_empty_fallback_text() -> None:
 
     assert config_from_env({"FLOWENGINE_FALLBACK_SAY": ""}).fallback_say == ""
     assert config_from_env({}).fallback_say == DEFAULT_FALLBACK_SAY
+
+
+def test_phone_numbers_inside_error_texts_are_masked_in_logs() -> None:
+    from flowengine.web import logs
+
+    text = "ApiError: The 'To' number +15551234567 is not a valid phone number (21211)"
+    assert logs.scrub(text) == (
+        "ApiError: The 'To' number +1555***4567 is not a valid phone number (21211)"
+    )

@@ -33,6 +33,16 @@ def line(fields: dict[str, object]) -> str:
     return " ".join(f"{k}={value(v)}" for k, v in fields.items() if v is not None and v != "")
 
 
+_NUMBERS = re.compile(r"\+?\d{7,15}")
+
+
+def scrub(text: str) -> str:
+    """Mask every phone number inside a free text, such as an API's error message."""
+    if log.isEnabledFor(logging.DEBUG):
+        return text
+    return _NUMBERS.sub(lambda match: mask(match.group()), text)
+
+
 def number(text: str) -> str:
     """A phone number as the log shows it: in full only at debug level."""
     return text if log.isEnabledFor(logging.DEBUG) else mask(text)

@@ -64,7 +64,8 @@ class TextSender:
             if "sid" in outcome:
                 log.info(logs.line({**fields, "outcome": "sent", "sid": outcome["sid"]}))
             else:
-                log.warning(logs.line({**fields, "outcome": "failed", "error": outcome["error"]}))
+                error = logs.scrub(outcome["error"])  # Twilio's messages quote the number
+                log.warning(logs.line({**fields, "outcome": "failed", "error": error}))
         await self.record(key, outcomes)
 
     async def record(self, key: str, outcomes: list[dict[str, str]]) -> None:
