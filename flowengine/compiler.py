@@ -95,7 +95,13 @@ class Compiler:
         return template
 
     def callback(self, state: str, event: str) -> str:
+        """Where Twilio posts the outcome of a state's verb (see the server's routes)."""
         return f"{self.url_prefix}/voice/{self.name}/{state}/{event}"
+
+    def entry(self, flow: str, state: str | None = None) -> str:
+        """A flow's voice entry: where a hand-over sends the call."""
+        url = f"{self.url_prefix}/voice/{flow}"
+        return f"{url}?state={state}" if state else url
 
     def voice(self, language: str) -> tuple[str | None, str | None]:
         """The voice and language code for one of the flow's languages."""

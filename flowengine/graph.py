@@ -29,7 +29,6 @@ QUEUE_OUTCOMES = (
     "queue-full",
     "system-error",
 )
-INPUT_OUTCOMES = ("no-input", "no-match")
 OUTCOMES: dict[str, tuple[str, ...]] = {
     "dial": DIAL_OUTCOMES,
     "record": RECORD_OUTCOMES,
@@ -123,10 +122,3 @@ class Graph:
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = self.document.data
         return data
-
-    def callback(self, state: str, event: str) -> str:
-        return f"{self.url_prefix}/voice/{self.name}/{state}/{event}"
-
-    def entry_url(self, flow: str, state: str | None = None) -> str:
-        url = f"{self.url_prefix}/voice/{flow}"
-        return f"{url}?state={state}" if state else url

@@ -282,7 +282,7 @@ def _redirect(compiler: Compiler, state: State, target: Any, path: Path) -> Frag
         flow = target if isinstance(target, str) else target["flow"]
         entry = target.get("state") if isinstance(target, dict) else None
         state.handoff = (flow, entry)
-        url = f"{compiler.url_prefix}/voice/{flow}" + (f"?state={entry}" if entry else "")
+        url = compiler.entry(flow, entry)
     return twiml.element("Redirect", {"method": "POST"}, (twiml.text(url),))
 
 
