@@ -54,10 +54,11 @@ def variables(compiler: Compiler, settings: dict[str, Any]) -> None:
         field = rest.split(".")[0]
         if root not in ROOTS:
             close = difflib.get_close_matches(root, [*ROOTS, *CALL_NAMES], n=1)
-            hint = f"did you mean '{'call.' if close and close[0] in CALL_NAMES else ''}"
-            hint = (
-                f"{hint}{close[0]}'?" if close else "variables start with call., vars. or settings."
-            )
+            if close:
+                guess = close[0] if close[0] in ROOTS else f"call.{close[0]}"
+                hint = f"did you mean '{guess}'?"
+            else:
+                hint = "variables start with call., vars. or settings."
             compiler.error(
                 path, "FE104", "unknown-variable", f"unknown variable '{var}'", hint=hint
             )

@@ -15,7 +15,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from flowengine import checks
-from flowengine.conditions import ConditionError, compile_condition, describe
+from flowengine.conditions import ConditionError, compile_condition
 from flowengine.diagnostics import Diagnostic, FlowError, Severity
 from flowengine.graph import Graph, State, Target
 from flowengine.hours import Hours, HoursError, parse_hours
@@ -166,9 +166,6 @@ class Compiler:
             if not any(name in str(exc) for name in broken_hours):  # already reported as FE108
                 self.error(path, "FE109", "bad-condition", str(exc))
             return None
-
-    def describe(self, spec: dict[str, Any]) -> str:
-        return describe(spec)
 
     # -- the whole flow --------------------------------------------------------------------
 

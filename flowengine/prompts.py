@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from flowengine import twiml
+from flowengine.templates import LIQUID_MARKUP
 from flowengine.twiml import Fragment, Part
 
 if TYPE_CHECKING:
@@ -16,17 +16,16 @@ if TYPE_CHECKING:
 SSML_TAGS = frozenset(
     {"break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "sub", "w"}
 )
-_LIQUID = re.compile(r"{{.*?}}|{%.*?%}", re.S)
 
 
 def is_ssml(text: str) -> bool:
-    return "<" in _LIQUID.sub("", text)
+    return "<" in LIQUID_MARKUP.sub("", text)
 
 
 def ssml_problem(text: str) -> str:
     """Why a say text with tags is not valid SSML for Twilio, or '' when it is."""
     try:
-        root = ET.fromstring(f"<speak>{_LIQUID.sub('x', text)}</speak>")
+        root = ET.fromstring(f"<speak>{LIQUID_MARKUP.sub('x', text)}</speak>")
     except ET.ParseError as exc:
         return f"the SSML tags are not well formed ({exc}); write & as &amp; and close every tag"
     for node in root.iter():

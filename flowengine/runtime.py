@@ -64,7 +64,7 @@ def step(
     if event.kind not in EVENTS:
         raise FlowRuntimeError(f"unknown event '{event.kind}'")
     key = event.params.get("CallSid") or (session.key if session else "")
-    if session is None or (event.kind in ("call", "sms") and _starts_over(graph, session, event)):
+    if session is None or _starts_over(session, event):
         session = _fresh(graph, session, key)
     run = _Run(graph, session, now or datetime.now(UTC))
     absorb(session.call, event.params)
@@ -76,10 +76,11 @@ def step(
     return StepResult("".join(run.out), session, run.messages, run.trace)
 
 
-def _starts_over(graph: Graph, session: CallSession, event: Event) -> bool:
+def _starts_over(session: CallSession, event: Event) -> bool:
+    """A voice entry always starts the flow over; a text does once the last conversation ended."""
     if event.kind == "sms":
         return session.ended or session.state is None
-    return True
+    return event.kind == "call"
 
 
 def _fresh(graph: Graph, previous: CallSession | None, key: str) -> CallSession:

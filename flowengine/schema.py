@@ -81,13 +81,10 @@ def _group_key(error: ValidationError) -> tuple[Any, ...]:
 def _deepest(error: ValidationError) -> ValidationError:
     """Descend through oneOf/anyOf to the alternative the author most likely meant."""
     while error.context:
-        candidates = [e for e in error.context if e.validator not in ("oneOf", "anyOf")] or list(
-            error.context
-        )
         closest = _closest_alternative(error)
-        if closest is None:
+        if not closest:
             break
-        error = best_match(closest, key=relevance) or candidates[0]
+        error = best_match(closest, key=relevance)
     return error
 
 

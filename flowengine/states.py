@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from flowengine import prompts, twiml, verbs
+from flowengine.conditions import describe
 from flowengine.graph import OUTCOMES, Case, Retry, Sms, State, Target
 from flowengine.speech import words
 from flowengine.twiml import Fragment, Part
@@ -22,6 +23,11 @@ SMS_ONLY = frozenset({"reply", "media"})
 NO_NEXT = frozenset({"switch", "hangup", "reject", "leave", "redirect"})
 DIGITS = re.compile(r"^[0-9*#]+$")
 _PATTERN_PARTS = {"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]", ".": "[0-9*#]+", "!": "[0-9*#]*"}
+
+
+def alternatives(key: str) -> list[str]:
+    """The answers one `on` key stands for: "1, sales, buy" is three."""
+    return [part.strip() for part in key.split(",")]
 
 
 def compile_state(compiler: Compiler, name: str, spec: dict[str, Any], path: Path) -> State:
@@ -103,7 +109,7 @@ def _transitions(compiler: Compiler, state: State, spec: dict[str, Any], path: P
         for index, case in enumerate(spec["switch"]):
             where: Path = (*path, "switch", index)
             when = compiler.condition(case["when"], (*where, "when")) if "when" in case else None
-            label = compiler.describe(case["when"]) if "when" in case else "otherwise"
+            label = describe(case["when"]) if "when" in case else "otherwise"
             plain = {key: case[key] for key in ("next", "set") if key in case}
             target = compiler.target(plain, where, label)
             if target is not None:
@@ -115,7 +121,7 @@ def _options(compiler: Compiler, state: State, on: dict[str, Any], path: Path) -
     patterns, phrases = [], []
     for key, value in on.items():
         target = compiler.target(value, (*path, key), key)
-        for alternative in (part.strip() for part in key.split(",")):
+        for alternative in alternatives(key):
             keys = DIGITS.match(alternative) and compiler.channel == "voice"
             if alternative in ("no-input", "no-match") or keys:
                 _add(state.on, alternative, target)
@@ -180,7 +186,7 @@ def _outcomes(compiler: Compiler, state: State, on: dict[str, Any], path: Path) 
     allowed = OUTCOMES[state.action]
     for key, value in on.items():
         target = compiler.target(value, (*path, key), key)
-        for outcome in (part.strip() for part in key.split(",")):
+        for outcome in alternatives(key):
             if outcome not in allowed:
                 compiler.error(
                     (*path, key),

@@ -7,6 +7,7 @@ or said can never become a tag; plain texts are escaped by the TwiML writer inst
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,9 @@ from liquid import Environment
 from liquid.exceptions import LiquidError
 
 Context = Mapping[str, Any]
+
+# A Liquid output or tag, for code that must look at a text around its templates.
+LIQUID_MARKUP = re.compile(r"{{.*?}}|{%.*?%}", re.S)
 Renderer = Callable[[Context], str]
 
 _PLAIN = Environment()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -14,6 +13,9 @@ from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
+
+from flowengine import twiml
+from flowengine.phone import is_e164
 
 ACCOUNT_SID = "TWILIO_ACCOUNT_SID"
 AUTH_TOKEN = "TWILIO_AUTH_TOKEN"
@@ -26,11 +28,6 @@ DEFAULT_API_BASE = "https://api.twilio.com"
 # background task must not be able to hold a worker thread indefinitely.
 DEFAULT_TIMEOUT = 30.0
 MAX_INLINE_TWIML = 4000  # calls.create(twiml=...) limit
-
-# fullmatch, not `$`: `$` would also accept a number followed by a newline.
-_E164 = re.compile(r"\+[1-9]\d{1,14}")
-# Characters XML 1.0 cannot carry at all, even escaped; ElementTree would write them as-is.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class ConfigError(Exception):
@@ -166,7 +163,7 @@ def _api_base(env: Mapping[str, str]) -> SplitResult | None:
 
 
 def check_e164(number: str, label: str = "phone number") -> str:
-    if not _E164.fullmatch(number):
+    if not is_e164(number):
         raise InvalidNumberError(
             f"{label} {number!r} is not an E.164 number: write + then the country code and "
             "number, digits only, like +14155550100"
@@ -175,7 +172,8 @@ def check_e164(number: str, label: str = "phone number") -> str:
 
 
 def say_twiml(text: str, voice: str | None = None, language: str | None = None) -> str:
-    text = _XML_INVALID.sub("", text)
+    # ElementTree would write characters XML cannot carry as they are.
+    text = twiml.valid_chars(text)
     if not text.strip():
         raise ValueError("nothing to say: the text is empty")
     response = VoiceResponse()

@@ -8,7 +8,7 @@ from typing import Any
 from flowengine.diagnostics import Diagnostic, Severity
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
-from flowengine.states import DIGITS
+from flowengine.states import DIGITS, alternatives
 
 
 def pattern_length(pattern: str) -> int:
@@ -48,7 +48,7 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
         if not isinstance(gather, dict) or not isinstance(on, dict):
             continue
         for key in on:
-            for alternative in (part.strip() for part in key.split(",")):
+            for alternative in alternatives(key):
                 if not (DIGITS.match(alternative) or alternative.startswith("_")):
                     continue
                 message = _problem(alternative, gather)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
 from flowengine.lint.rule import FlowContext, Rule
+from flowengine.runtime import DEFAULT_RETRY
 
 # Results after which the caller is still on the line and needs somewhere to go.
 NEEDED = {
@@ -35,7 +36,7 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
                 RULE,
                 where,
                 f"state '{name}': nothing handles silence; the question is repeated without "
-                "a word and the call is hung up after 3 tries",
+                f"a word and the call is hung up after {DEFAULT_RETRY.max} tries",
                 key=True,
                 hint="add 'no-input: STATE' under 'on', or a 'retry' with a no-input prompt",
             )

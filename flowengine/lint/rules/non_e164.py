@@ -10,9 +10,9 @@ from flowengine.diagnostics import Diagnostic, Severity
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
 from flowengine.loader import Path
+from flowengine.phone import is_e164
 from flowengine.settings import ENV_REFERENCE
 
-E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ().\-]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SETTING = re.compile(r"^\{\{\s*settings\.([A-Za-z0-9_-]+)\s*\}\}$")
@@ -78,7 +78,7 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
         text = ENV_REFERENCE.sub(lambda match: match.group(2) or "", text)
         found.append((("settings", name), text, name in as_number))
     for path, text, required in found:
-        if not E164.match(text) and (required or looks_like_phone(text)):
+        if not is_e164(text) and (required or looks_like_phone(text)):
             yield ctx.problem(
                 RULE,
                 path,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import says, texts
+from flowengine.templates import LIQUID_MARKUP
 
-_MARKUP = re.compile(r"{{.*?}}|{%.*?%}", re.S)
 BASIC_LIMIT = 4096
 
 
@@ -25,7 +24,7 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
     reported = set()
     for path, value in says(ctx.data):
         for text in texts(ctx.data, path, value):
-            length = len(_MARKUP.sub("", text.text))  # template values only add to it
+            length = len(LIQUID_MARKUP.sub("", text.text))  # template values only add to it
             most = limit(text.voice)
             if length > most and text.path not in reported:
                 reported.add(text.path)

@@ -8,7 +8,7 @@ from flowengine.diagnostics import Diagnostic, Severity
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
 from flowengine.speech import contains, words
-from flowengine.states import DIGITS
+from flowengine.states import DIGITS, alternatives
 
 _OUTCOMES = ("no-input", "no-match")
 
@@ -23,7 +23,7 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
         keys: set[str] = set()
         phrases: list[tuple[tuple[str, ...], str]] = []
         for key in on:
-            for alternative in (part.strip() for part in key.split(",")):
+            for alternative in alternatives(key):
                 message = ""
                 if alternative in _OUTCOMES or (voice and alternative.startswith("_")):
                     continue
