@@ -29,8 +29,10 @@ class CallSession:
     rev: int = 0
 
     def to_json(self) -> str:
+        """The session's data; the store keeps `rev` beside it, where compare-and-set reads it."""
         # The fields are JSON values already: no deep copy (asdict) needed to encode them.
-        return json.dumps(self.__dict__, separators=(",", ":"))
+        data = {name: value for name, value in self.__dict__.items() if name != "rev"}
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> CallSession:

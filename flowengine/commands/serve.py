@@ -91,11 +91,12 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
     if not os.path.isdir(config.flows_dir):
         return fail(f"no flows folder {config.flows_dir!r}: give FLOWS_DIR or create ./flows")
     registry = load_registry(config)
-    for failure in registry.failures.values():
-        print(f"flow {failure.name} not loaded:", file=sys.stderr)
-        for line in failure.describe():
-            print(f"  {line}", file=sys.stderr)
     if not registry.live:
+        # With flows to serve, the app's start-up logs the failures (once, in each worker).
+        for failure in registry.failures.values():
+            print(f"flow {failure.name} not loaded:", file=sys.stderr)
+            for line in failure.describe():
+                print(f"  {line}", file=sys.stderr)
         return fail(f"no flow in {config.flows_dir} compiled; nothing to serve")
     options: dict[str, Any] = {
         "host": args.host,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -91,7 +90,7 @@ class RedisSessionStore(SessionStore):
 
     async def save(self, session: CallSession) -> bool:
         new_rev = session.rev + 1
-        data = replace(session, rev=new_rev).to_json()
+        data = session.to_json()
         written = await self._call(
             "save",
             lambda: self._cas(

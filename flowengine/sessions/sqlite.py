@@ -110,10 +110,7 @@ class SqliteSessionStore(SessionStore):
     async def save(self, session: CallSession) -> bool:
         now = self._clock()
         expires_at = now + self.ttl
-        # Store the JSON with the revision it will have, so the data column is self-consistent.
-        session.rev += 1
         data = session.to_json()
-        session.rev -= 1
         try:
             if session.rev == 0:
                 cursor = self._db.execute(_INSERT, (session.key, expires_at, data, now))
