@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flowengine.graph import TERMINAL, Graph, State
+from flowengine.graph import Graph, State
 
 START = "(start)"
 
@@ -36,7 +36,7 @@ def model(graph: Graph) -> tuple[list[Node], list[Link]]:
     leaving = {edge.source for edge in graph.edges}
     for name in sorted(graph.states):
         state = graph.states[name]
-        ending = state.action in TERMINAL or name not in leaving
+        ending = state.ends or name not in leaving
         kind = "ending" if ending else _kind(state)
         nodes.append(Node(name, f"{name}\n{_describe(graph, state, ending)}", kind))
         external = _external(graph, state)
@@ -68,7 +68,7 @@ def _external(graph: Graph, state: State) -> Node | None:
         flow, entry = state.handoff
         key = f"flow:{flow}" + (f":{entry}" if entry else "")
         return Node(key, f"flow {flow}" + (f"\nstate {entry}" if entry else ""), "external")
-    if state.action == "redirect":
+    if state.action == "redirect" and state.next is None:
         spec = graph.data["states"][state.name]["redirect"]
         url = str(spec.get("url", "") if isinstance(spec, dict) else spec)
         return Node(f"url:{state.name}", f"outside URL\n{url}", "external")

@@ -87,6 +87,11 @@ class State:
         return self.action in WAITING or (self.action == "" and self.listens)
 
     @property
+    def ends(self) -> bool:
+        """The call stops here or leaves the flow (a redirect to one of its states goes on)."""
+        return self.action in TERMINAL and self.next is None
+
+    @property
     def listens(self) -> bool:
         """A text-message state that waits for the next text."""
         return bool(self.on or self.phrases or self.patterns)

@@ -189,6 +189,10 @@ class Call:
             turn.dialled.extend(reply.dialled)
             turn.flow, turn.state, self.graph = graph.name, self.state, graph
             handover = reply.redirect
+            if handover is not None and handover.within:
+                entry = handover.state
+                event = Event("redirect", dict(self.base), state=entry)
+                continue
             if handover is not None and handover.flow is not None:
                 graph = self.flows.get(handover.flow)
                 entry = handover.state or graph.start

@@ -31,11 +31,13 @@ class Wait:
 
 @dataclass(frozen=True)
 class Handover:
-    """A <Redirect> to `/voice/{flow}[?state=S]` (another flow) or to an outside URL."""
+    """A <Redirect>: to `/voice/{flow}[?state=S]` (a flow's entry), to
+    `/voice/{flow}/{state}/redirect` (a state of the same flow), or to an outside URL."""
 
     url: str
     flow: str | None = None
     state: str | None = None
+    within: bool = False  # the same call goes on in `state` (a "redirect" callback)
 
 
 @dataclass
@@ -137,6 +139,9 @@ def _wait(element: ET.Element, event: str) -> Wait:
 def _handover(url: str) -> Handover:
     parts = urlsplit(url)
     segments = [s for s in parts.path.split("/") if s]
+    local = not (parts.scheme or parts.netloc)
+    if local and segments[-4:-3] == ["voice"] and segments[-1] == "redirect":
+        return Handover(url, segments[-3], segments[-2], within=True)
     if parts.scheme or parts.netloc or len(segments) < 2 or segments[-2] != "voice":
         return Handover(url)
     state = parse_qs(parts.query).get("state", [None])[0]

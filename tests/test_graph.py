@@ -119,3 +119,22 @@ def test_command_reports_a_broken_flow(tmp_path: Path, capsys: pytest.CaptureFix
 def test_command_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_graph("no/such/flow.yaml") == 2
     assert "no such flow file: no/such/flow.yaml" in capsys.readouterr().err
+
+
+RELAY = """
+start: a
+states:
+  a:
+    say: Hold on.
+    redirect: {state: b}
+  b:
+    say: Bye.
+    hangup: true
+"""
+
+
+def test_a_redirect_to_a_state_of_the_flow_is_an_edge_not_an_exit() -> None:
+    nodes, links = model(compile_source(RELAY, "relay.yaml", {}))
+    kinds = {n.key: n.kind for n in nodes}
+    assert kinds == {"(start)": "start", "a": "pass", "b": "ending"}
+    assert [(link.source, link.target, link.label) for link in links][-1] == ("a", "b", "redirect")

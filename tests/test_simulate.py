@@ -229,3 +229,19 @@ def test_start_state(capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         out.split("\n")[2] == "  Say [Polly.Joanna, en-US]: Please leave a message after the beep."
     )
+
+
+def test_a_redirect_to_a_state_of_the_same_flow_continues_the_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flow = tmp_path / "relay.yaml"
+    flow.write_text(
+        "start: a\nstates:\n"
+        "  a:\n    set: {seen: 'yes'}\n    say: Hold on.\n    redirect: {state: b}\n"
+        "  b:\n    say: 'Seen {{ vars.seen }}.'\n    hangup: true\n",
+        encoding="utf-8",
+    )
+    assert simulate_run(str(flow), "--inputs", "") == 0
+    out = capsys.readouterr().out
+    assert "  Redirect: /voice/relay/b/redirect\n  Say: Seen yes.\n  Hangup\n" in out
+    assert out.endswith("Call ended: hangup in relay:b\n")

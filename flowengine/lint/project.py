@@ -82,7 +82,12 @@ class Project:
             table: dict[str, set[str]] = {}
             for _, spec in self._states(directory):
                 target = spec.get("redirect")
-                if isinstance(target, dict) and isinstance(target.get("state"), str):
+                # A redirect without "flow" goes to a state of its own flow: a graph edge.
+                if (
+                    isinstance(target, dict)
+                    and "flow" in target
+                    and isinstance(target.get("state"), str)
+                ):
                     table.setdefault(str(target.get("flow")), set()).add(target["state"])
             self._entries[directory] = table
         return self._entries[directory].get(flow, set())
