@@ -74,7 +74,12 @@ def run_wrk(
         str(LUA_SCRIPT),
         base_url,
     ]
-    env = {**os.environ, "BENCH_REQUESTS": str(pool_file), "BENCH_EXPECT": expect}
+    env = {
+        **os.environ,
+        "BENCH_REQUESTS": str(pool_file),
+        "BENCH_EXPECT": expect,
+        "BENCH_THREADS": str(threads),
+    }
     proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 60)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
     if proc.returncode != 0 or line is None:

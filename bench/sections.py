@@ -48,6 +48,7 @@ class Options:
     gather: bool = False
     flask_sqlite: str = "per-request"
     best_of: int = 3
+    max_rate: int = 10_000  # req/s a round may reach before its pool of new calls wraps
 
 
 @dataclass
@@ -67,10 +68,21 @@ def not_available(what: str, reason: str) -> None:
         say(rest)
 
 
-def _pool_file(server: Server, path: str, workdir: Path, extra: dict[str, str] | None) -> Path:
-    pool = signed_pool(server.base_url, path, AUTH_TOKEN, extra=extra)
+def _pool_file(
+    server: Server, path: str, workdir: Path, extra: dict[str, str] | None, count: int, seed: int
+) -> Path:
+    pool = signed_pool(server.base_url, path, AUTH_TOKEN, count=count, extra=extra, seed=seed)
     tag = "gather" if extra else "entry"
-    return write_lua_pool(pool, workdir / f"pool-{server.name}-{tag}.lua")
+    return write_lua_pool(pool, workdir / f"pool-{server.name}-{tag}-{seed}.lua")
+
+
+def calls_per_round(opts: Options) -> int:
+    """Enough new calls that no round posts a call's entry webhook twice.
+
+    Twilio posts it once per call; a repeated one makes the engine find a live session
+    and start the call over, work that real traffic never asks for.
+    """
+    return max(1000, round(opts.duration * opts.max_rate))
 
 
 def preflight(server: Server, path: str, extra: dict[str, str] | None = None) -> list[str]:
@@ -115,16 +127,22 @@ def drive(
 ) -> dict[str, LoadRun]:
     """Alternate the targets over the rounds: a, b, c, a, b, c, ..."""
     runs = {name: LoadRun(name) for name in servers}
-    pools = {}
+    # Entry webhooks: new calls in every round (and in the warm-up, round 0). Answers to
+    # a menu: the same primed calls every round.
+    count = calls_per_round(opts) if extra is None else 1000
+
+    def pool(server: Server, round_no: int) -> Path:
+        seed = 7 if extra is not None else 1000 + round_no
+        return _pool_file(server, path, opts.workdir, extra, count, seed)
+
     for name, server in servers.items():
         runs[name].problems += server.notes
         runs[name].problems += preflight(server, path, extra)
         for problem in runs[name].problems:
             say(f"  !! {name}: {problem}")
-        pools[name] = _pool_file(server, path, opts.workdir, extra)
         # Warm-up, not recorded: lazy imports, caches, SQLite pages, first connections.
         with contextlib.suppress(Unavailable):
-            _wrk(name, server, pools[name], opts, seconds=1)
+            _wrk(name, server, pool(server, 0), opts, seconds=1)
     for round_no in range(1, opts.rounds + 1):
         for name, server in servers.items():
             if not server.alive():
@@ -133,12 +151,16 @@ def drive(
                     say(f"  !! {name}: process died\n{server.log_tail()}")
                 continue
             try:
-                result = _wrk(name, server, pools[name], opts, seconds=opts.duration)
+                result = _wrk(name, server, pool(server, round_no), opts, seconds=opts.duration)
             except Unavailable as exc:
                 runs[name].problems.append(str(exc))
                 say(f"  !! {name}: {exc}")
                 continue
             runs[name].results.append(result)
+            if extra is None and result.requests > count:
+                wrapped = f"round {round_no}: {result.requests} requests on {count} new calls"
+                runs[name].problems.append(f"{wrapped}; some entries repeated a call")
+                say(f"  !! {name}: {runs[name].problems[-1]} (raise --max-rate)")
             flag = f"  ERRORS {result.errors} {result.statuses}" if result.errors else ""
             say(
                 f"  round {round_no} {name:<14} {result.rps:>9.0f} req/s  "

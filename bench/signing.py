@@ -7,10 +7,14 @@ twilio-python's own RequestValidator.compute_signature.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from twilio.request_validator import RequestValidator
 
@@ -29,8 +33,20 @@ class SignedRequest:
         }
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def form_body(params: dict[str, str]) -> str:
+    """urlencode(params), several times faster on the mostly plain values Twilio posts."""
+    return "&".join(f"{_escape(name)}={_escape(value)}" for name, value in params.items())
+
+
+def _escape(text: str) -> str:
+    return text if _UNRESERVED.fullmatch(text) else quote_plus(text)
+
+
 def _sid(rng: random.Random, prefix: str) -> str:
-    return prefix + "".join(rng.choice("0123456789abcdef") for _ in range(32))
+    return f"{prefix}{rng.getrandbits(128):032x}"
 
 
 def call_params(rng: random.Random, account_sid: str) -> dict[str, str]:
@@ -61,7 +77,8 @@ def signed_pool(
     The same seed gives the same CallSids, so an entry pool and a gather pool built with
     the same seed describe the same calls.
     """
-    validator = RequestValidator(auth_token)
+    url = base_url.rstrip("/") + path
+    key = auth_token.encode()
     rng = random.Random(seed)
     account_sid = _sid(rng, "AC")
     pool = []
@@ -70,9 +87,18 @@ def signed_pool(
         params["Caller"] = params["From"]
         if extra:
             params.update(extra)
-        signature = validator.compute_signature(base_url.rstrip("/") + path, params)
-        pool.append(SignedRequest(path, urlencode(params), signature))
+        pool.append(SignedRequest(path, form_body(params), _signature(key, url, params)))
+    # Signed by Twilio's rules written out (pools of 100,000 calls take seconds, not a
+    # minute); the last one is checked against twilio-python's own signer.
+    if pool and pool[-1].signature != RequestValidator(auth_token).compute_signature(url, params):
+        raise AssertionError("bench signatures disagree with twilio's RequestValidator")
     return pool
+
+
+def _signature(key: bytes, url: str, params: dict[str, str]) -> str:
+    """Twilio's X-Twilio-Signature: HMAC-SHA1 of the URL and the sorted name+value pairs."""
+    data = url + "".join(name + params[name] for name in sorted(params))
+    return base64.b64encode(hmac.new(key, data.encode(), hashlib.sha1).digest()).decode()
 
 
 def _lua_string(value: str) -> str:

@@ -5,9 +5,11 @@
 --   BENCH_REQUESTS  path of a Lua file returning { {path, body, signature}, ... }
 --                   (written by bench/signing.py)
 --   BENCH_EXPECT    optional text every 2xx body must contain (e.g. "<Response")
+--   BENCH_THREADS   wrk's --threads, so that each thread starts on its own share
 --
--- Each thread cycles through the whole pool from its own offset, so concurrent
--- connections work on different calls.
+-- Each thread cycles through the whole pool from the start of its own share, so
+-- concurrent connections work on different calls and, until the pool wraps, no call's
+-- entry webhook is posted twice (Twilio posts it once per call).
 
 local pool_path = os.getenv("BENCH_REQUESTS")
 local expect = os.getenv("BENCH_EXPECT") or ""
@@ -43,7 +45,8 @@ function init(args)
       requests[i] = wrk.format("POST", r[1], headers, r[2])
    end
    size = #requests
-   index = ((id or 0) * 7919) % size
+   local shares = tonumber(os.getenv("BENCH_THREADS") or "1")
+   index = ((id or 0) * math.floor(size / shares)) % size
 end
 
 function request()
