@@ -22,9 +22,10 @@ import redis
 from flowengine.session import CallSession
 from flowengine.sessions import StoreError, open_store
 from flowengine.sessions.base import SessionStore
+from flowengine.sessions.checkpoint import SAFETY_NET_PAGES
 from flowengine.sessions.memory import MemorySessionStore
 from flowengine.sessions.redis import RedisSessionStore
-from flowengine.sessions.sqlite import SqliteSessionStore
+from flowengine.sessions.sqlite import SWEEP_MIN, SqliteSessionStore
 
 REDIS_URL = os.environ.get("FLOWENGINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -290,19 +291,43 @@ def test_sqlite_cleans_up_expired_rows(tmp_path: Path) -> None:
     clock = FakeClock()
 
     async def body() -> None:
-        store = SqliteSessionStore(path, ttl=1, clock=clock, cleanup_interval=10)
+        store = SqliteSessionStore(path, ttl=1, clock=clock)
         assert await store.save(full_session("old"))
         clock.now += 2
         assert await store.save(full_session("a"))
-        assert count_rows(path) == 2  # swept at most every 10 s, not on every save
-        clock.now += 10
+        assert count_rows(path) == 1  # the batch that wrote "a" swept "old"
+        # Many expired sessions go a bounded number per batch, never in one long delete.
+        await asyncio.gather(*(store.save(full_session(f"bulk{i}")) for i in range(150)))
+        clock.now += 2
         assert await store.save(full_session("b"))
-        assert count_rows(path) == 1  # "old" and "a" were swept, only "b" is left
+        assert count_rows(path) == 152 - SWEEP_MIN
+        assert await store.save(full_session("c"))
+        assert count_rows(path) == 153 - 2 * SWEEP_MIN
         clock.now += 5
         await store.close()
         reopened = SqliteSessionStore(path, ttl=1, clock=clock)
-        assert count_rows(path) == 0  # swept on open
+        assert count_rows(path) == 0  # everything expired is swept on open
         await reopened.close()
+
+    asyncio.run(body())
+
+
+def test_sqlite_checkpoints_off_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+
+    async def body() -> None:
+        store = SqliteSessionStore(path)
+        assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == SAFETY_NET_PAGES
+        for i in range(20):
+            assert await store.save(full_session(f"CA{i}"))
+        checkpointer = store._checkpointer
+        assert checkpointer is not None
+        for _ in range(100):  # the thread checkpoints within its interval (0.1 s)
+            if checkpointer.checkpoints:
+                break
+            await asyncio.sleep(0.02)
+        assert checkpointer.checkpoints >= 1
+        await store.close()
 
     asyncio.run(body())
 

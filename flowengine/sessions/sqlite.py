@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from pathlib import Path
 
 from flowengine.session import CallSession
 from flowengine.sessions.base import DEFAULT_TTL_SECONDS, SessionStore, StoreError
+from flowengine.sessions.checkpoint import SAFETY_NET_PAGES, Checkpointer
 
-CLEANUP_INTERVAL_SECONDS = 60.0
+# Each committed batch also deletes up to this many expired sessions per session it wrote
+# (and at least SWEEP_MIN): expiry keeps pace with new calls in small steps, instead of a
+# periodic sweep that would hold the write lock, and the event loop, for as long as a
+# busy hour's worth of deletes takes.
+SWEEP_PER_WRITE = 2
+SWEEP_MIN = 64
 # Writes take microseconds; a lock held longer than this means trouble, and the request is
 # better answered with the fallback than left blocking the event loop.
 BUSY_TIMEOUT_SECONDS = 1.0
@@ -40,6 +47,12 @@ SET rev = excluded.rev, expires_at = excluded.expires_at, data = excluded.data
 WHERE sessions.expires_at <= ?
 """
 
+_SWEEP = """
+DELETE FROM sessions WHERE key IN (
+    SELECT key FROM sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?
+)
+"""
+
 _UPDATE = """
 UPDATE sessions SET rev = rev + 1, expires_at = ?, data = ?
 WHERE key = ? AND rev = ? AND expires_at > ?
@@ -50,10 +63,17 @@ class SqliteSessionStore(SessionStore):
     """Sessions in a SQLite file, one connection per store object.
 
     Queries run synchronously inside the async methods: they take microseconds, far
-    less than a thread-pool hop would. Every statement is its own transaction
-    (autocommit), so compare-and-set needs no explicit locking even across processes.
-    Only under write contention from other processes can a call block, for at most
-    the busy timeout.
+    less than a thread-pool hop would. Only under write contention from other processes
+    can a call block, for at most the busy timeout.
+
+    Writes are group-committed: the first write of an event-loop turn opens a
+    transaction, every write made in the same turn joins it, and one COMMIT at the start
+    of the next turn ends it. Each writer waits for that COMMIT before it returns, so a
+    webhook is answered only once its session is committed, as with one transaction per
+    write; but a busy server pays for one commit per turn instead of one per webhook.
+    Compare-and-set stays exact: inside the transaction this connection holds the
+    database's write lock, and a failed COMMIT fails every write that joined it.
+    Checkpoints of the write-ahead log run in a thread (see checkpoint.py).
 
     Flow sources are never expired here: they are small and the disk is cheap.
     """
@@ -63,17 +83,18 @@ class SqliteSessionStore(SessionStore):
         path: str | Path,
         ttl: int = DEFAULT_TTL_SECONDS,
         clock: Callable[[], float] = time.time,
-        cleanup_interval: float = CLEANUP_INTERVAL_SECONDS,
     ) -> None:
         self.ttl = ttl
         self.path = Path(path)
+        # The wall clock, not a monotonic one: expiry times are shared with other
+        # processes and with the next start of this one.
         self._clock = clock
-        self._cleanup_interval = cleanup_interval
+        self._batch: asyncio.Future[None] | None = None
+        self._writes = 0  # in the open batch
+        self._checkpointer: Checkpointer | None = None
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            # The wall clock, not a monotonic one: expiry times are shared with other
-            # processes and with the next start of this one.
             self._db = sqlite3.connect(
                 str(path),
                 timeout=BUSY_TIMEOUT_SECONDS,
@@ -84,14 +105,52 @@ class SqliteSessionStore(SessionStore):
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.executescript(_SCHEMA)
-            self._cleanup()
+            self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", (self._clock(),))
+            if str(path) != ":memory:":
+                self._db.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_NET_PAGES}")
+                self._checkpointer = Checkpointer(self.path)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open session database {path}: {exc}") from exc
 
-    def _cleanup(self) -> None:
-        now = self._clock()
-        self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,))
-        self._last_cleanup = now
+    async def _write(self, sql: str, params: Sequence[object]) -> int:
+        """Run one write in this turn's transaction; its row count once it is committed."""
+        if self._batch is None:
+            loop = asyncio.get_running_loop()
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"session store write failed: {exc}") from exc
+            self._batch = loop.create_future()
+            loop.call_soon(self._commit)
+        self._writes += 1
+        batch = self._batch
+        try:
+            rows = self._db.execute(sql, params).rowcount
+        except sqlite3.Error as exc:
+            await asyncio.shield(batch)  # the others' writes in this batch still count
+            raise StoreError(f"session store write failed: {exc}") from exc
+        # Shielded: a writer cancelled while it waits must not cancel the others' commit.
+        await asyncio.shield(batch)
+        return rows
+
+    def _commit(self) -> None:
+        batch, self._batch = self._batch, None
+        assert batch is not None
+        limit, self._writes = max(SWEEP_MIN, SWEEP_PER_WRITE * self._writes), 0
+        # Best effort: a failed sweep (only that statement is undone) must not fail the
+        # saves; the next batch, or the next start, sweeps again.
+        with suppress(sqlite3.Error):
+            self._db.execute(_SWEEP, (self._clock(), limit))
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            batch.set_exception(StoreError(f"session save failed: {exc}"))
+            return
+        batch.set_result(None)
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
 
     async def load(self, key: str) -> CallSession | None:
         try:
@@ -111,40 +170,23 @@ class SqliteSessionStore(SessionStore):
         now = self._clock()
         expires_at = now + self.ttl
         data = session.to_json()
-        try:
-            if session.rev == 0:
-                cursor = self._db.execute(_INSERT, (session.key, expires_at, data, now))
-            else:
-                cursor = self._db.execute(
-                    _UPDATE, (expires_at, data, session.key, session.rev, now)
-                )
-        except sqlite3.Error as exc:
-            raise StoreError(f"session save failed: {exc}") from exc
-        if now - self._last_cleanup >= self._cleanup_interval:
-            self._last_cleanup = now
-            # Best effort: a failed sweep must not fail a save that already succeeded;
-            # the next interval (or the next start) sweeps again.
-            with suppress(sqlite3.Error):
-                self._cleanup()
-        if cursor.rowcount != 1:
+        if session.rev == 0:
+            rows = await self._write(_INSERT, (session.key, expires_at, data, now))
+        else:
+            rows = await self._write(_UPDATE, (expires_at, data, session.key, session.rev, now))
+        if rows != 1:
             return False
         session.rev += 1
         return True
 
     async def delete(self, key: str) -> None:
-        try:
-            self._db.execute("DELETE FROM sessions WHERE key = ?", (key,))
-        except sqlite3.Error as exc:
-            raise StoreError(f"session delete failed: {exc}") from exc
+        await self._write("DELETE FROM sessions WHERE key = ?", (key,))
 
     async def save_flow_source(self, flow: str, version: str, source: str) -> None:
-        try:
-            self._db.execute(
-                "INSERT OR REPLACE INTO flow_sources (flow, version, source) VALUES (?, ?, ?)",
-                (flow, version, source),
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(f"flow source save failed: {exc}") from exc
+        await self._write(
+            "INSERT OR REPLACE INTO flow_sources (flow, version, source) VALUES (?, ?, ?)",
+            (flow, version, source),
+        )
 
     async def load_flow_source(self, flow: str, version: str) -> str | None:
         try:
@@ -163,4 +205,8 @@ class SqliteSessionStore(SessionStore):
         return True
 
     async def close(self) -> None:
+        if self._batch is not None:
+            self._commit()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self._db.close()
