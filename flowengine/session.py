@@ -6,6 +6,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+# One encoder for all: json.dumps with any option builds a new JSONEncoder on every call.
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
 
 @dataclass
 class CallSession:
@@ -32,7 +35,7 @@ class CallSession:
         """The session's data; the store keeps `rev` beside it, where compare-and-set reads it."""
         # The fields are JSON values already: no deep copy (asdict) needed to encode them.
         data = {name: value for name, value in self.__dict__.items() if name != "rev"}
-        return json.dumps(data, separators=(",", ":"))
+        return _encode(data)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> CallSession:

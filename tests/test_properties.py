@@ -94,3 +94,25 @@ def test_random_texts_always_get_well_formed_replies(texts: list[str], flow: str
         root = well_formed(result.twiml)
         assert all(child.tag == "Message" for child in root)
         session = result.session
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(st.characters(codec="utf-8"), max_size=8),
+            st.text(st.sampled_from("+%2Bb&= é0"), max_size=12)
+            | st.text(st.characters(codec="utf-8"), max_size=12),
+        ),
+        max_size=6,
+    )
+)
+def test_form_parser_reads_what_urlencode_writes(pairs: list[tuple[str, str]]) -> None:
+    from urllib.parse import parse_qsl, urlencode
+
+    from flowengine.web.webhook import parse_form
+
+    body = urlencode(pairs).encode()
+    assert parse_form(body) == dict(parse_qsl(body.decode(), keep_blank_values=True))
+    # The escapes as written by hand, too, such as a lone "%2B" or a bad "%zz".
+    raw = "&".join(f"{name}={value}" for name, value in pairs).encode()
+    assert parse_form(raw) == dict(parse_qsl(raw.decode(), keep_blank_values=True))

@@ -299,6 +299,8 @@ def test_an_unparsable_host_header_is_refused_not_an_error(web: Web) -> None:
         b"a=1;b=2",
         b"a=1&a=2",
         b"\xff=\xfe",
+        b"From=%2B15551234567&To=%2b15551230000",
+        b"a=%2B1%2C2&b=%2B%2&c=%2B+1&d=%252B",
     ],
 )
 def test_form_parsing_matches_the_standard_library(body: bytes) -> None:

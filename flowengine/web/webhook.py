@@ -57,24 +57,29 @@ class TooLarge(Exception):
 
 
 async def read_body(request: Request, limit: int) -> bytes:
+    """The body from the ASGI messages themselves: Request.stream() is an async generator,
+    which costs more than the one message a Twilio form arrives in."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
         raise TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
+    body: bytes = b""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        body += message.get("body", b"")
+        if len(body) > limit:
             raise TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return body
 
 
 def parse_form(body: bytes) -> Form:
     """Twilio posts application/x-www-form-urlencoded; anything else fails the signature.
 
-    Same result as parse_qsl(keep_blank_values=True), about three times faster: most of
-    Twilio's values (sids, statuses) need no unquoting at all.
+    Same result as parse_qsl(keep_blank_values=True), several times faster: most of
+    Twilio's values (sids, statuses) need no unquoting at all, and most of the rest are
+    phone numbers whose only escape is the "+" (%2B).
     """
     text = body.decode("utf-8", "replace")
     parts = text.split("&")
@@ -87,8 +92,11 @@ def parse_form(body: bytes) -> Form:
         name, _, value = part.partition("=")
         if "%" in name or "+" in name:
             name = unquote_plus(name)
-        if "%" in value or "+" in value:
+        if "+" in value:
             value = unquote_plus(value)
+        elif "%" in value:
+            plus = value.replace("%2B", "+")
+            value = plus if "%" not in plus else unquote_plus(value)
         pairs.append((name, value))
     return Form(pairs)
 
