@@ -331,3 +331,62 @@ def test_phone_numbers_inside_error_texts_are_masked_in_logs() -> None:
     assert logs.scrub(text) == (
         "ApiError: The 'To' number +1555***4567 is not a valid phone number (21211)"
     )
+
+
+def test_log_lines_are_flushed_once_per_event_loop_turn() -> None:
+    import asyncio
+    import io
+    import logging
+
+    from flowengine.web.logs import TurnFlushingHandler
+
+    class Counting(io.StringIO):
+        flushes = 0
+
+        def flush(self) -> None:
+            self.flushes += 1
+            super().flush()
+
+    stream = Counting()
+    handler = TurnFlushingHandler(stream)
+    logger = logging.getLogger("flowengine.test-turns")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("outside a loop")
+        assert stream.flushes == 1  # no loop: at once, like StreamHandler
+
+        async def turn() -> int:
+            for n in range(5):
+                logger.warning("line %d", n)
+            during = stream.flushes
+            await asyncio.sleep(0)  # the next turn
+            return during
+
+        assert asyncio.run(turn()) == 1  # five lines, no flush yet in that turn...
+        assert stream.flushes == 2  # ...and one for all five in the next
+        assert stream.getvalue().count("\n") == 6
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.mark.parametrize("access_log", [True, False])
+def test_access_log_can_be_turned_off_but_problems_are_still_logged(
+    make_web: Callable[..., Web], caplog: pytest.LogCaptureFixture, access_log: bool
+) -> None:
+    caplog.set_level(logging.INFO, logger="flowengine")
+    web = make_web(access_log=access_log)
+    call = web.caller()
+    call.dial("main")
+    answered = [r for r in caplog.records if "route=voice" in r.getMessage()]
+    assert len(answered) == (1 if access_log else 0)
+    web.client.portal.call(web.app.state.store.close)  # type: ignore[union-attr]
+    call.post("/voice/main/welcome/gather", Digits="1")
+    assert any("cause=store-error" in r.getMessage() for r in caplog.records)
+
+
+def test_no_access_log_reaches_worker_processes() -> None:
+    from flowengine.web.config import config_from_env
+
+    assert config_from_env({}).access_log
+    assert not config_from_env({"FLOWENGINE_ACCESS_LOG": "0"}).access_log

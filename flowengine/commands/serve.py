@@ -45,6 +45,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--log-level", choices=LOG_LEVELS, default="info")
     parser.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="no log line for each answered webhook; fallbacks, refused requests and errors "
+        "are still logged",
+    )
+    parser.add_argument(
         "--no-reload", action="store_true", help="do not watch the flows folder for changes"
     )
 
@@ -62,6 +68,7 @@ def build_config(args: argparse.Namespace, clock: Any = None) -> Any:
         fallback_say=args.fallback_say if args.fallback_say is not None else base.fallback_say,
         fallback_dial=args.fallback_dial or base.fallback_dial,
         log_level=args.log_level,
+        access_log=not args.no_access_log and base.access_log,
         reload=not args.no_reload,
         clock=clock,
     )
@@ -115,6 +122,7 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
                 cfg.ENV_FALLBACK_SAY: config.fallback_say,
                 cfg.ENV_FALLBACK_DIAL: config.fallback_dial,
                 cfg.ENV_LOG_LEVEL: config.log_level,
+                cfg.ENV_ACCESS_LOG: "1" if config.access_log else "0",
             }
         )
         uvicorn.run("flowengine.web:app_from_env", factory=True, workers=args.workers, **options)

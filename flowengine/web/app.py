@@ -62,7 +62,7 @@ def create_app(
         log.warning(INSECURE_WARNING)
 
     def hook(route: str, handler: Any, fallback: str) -> Any:
-        return webhook(route, handler, fallback, check, config.max_body)
+        return webhook(route, handler, fallback, check, config.max_body, config.access_log)
 
     async def healthz(request: Request) -> JSONResponse:
         store_ok = await store.ping()

@@ -16,6 +16,7 @@ ENV_INSECURE = "FLOWENGINE_INSECURE_DEV"
 ENV_FALLBACK_SAY = "FLOWENGINE_FALLBACK_SAY"
 ENV_FALLBACK_DIAL = "FLOWENGINE_FALLBACK_DIAL"
 ENV_LOG_LEVEL = "FLOWENGINE_LOG_LEVEL"
+ENV_ACCESS_LOG = "FLOWENGINE_ACCESS_LOG"
 
 DEFAULT_FLOWS_DIR = "flows"
 DEFAULT_STORE = "sqlite:///flowengine.db"
@@ -36,6 +37,7 @@ class ServerConfig:
     fallback_say: str = DEFAULT_FALLBACK_SAY
     fallback_dial: str = ""
     log_level: str = "info"
+    access_log: bool = True  # a line for every answered webhook, not only for problems
     max_body: int = DEFAULT_MAX_BODY
     reload: bool = True
     reload_debounce_ms: int = 300
@@ -84,4 +86,6 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> ServerConfig:
         fallback_say=env.get(ENV_FALLBACK_SAY, DEFAULT_FALLBACK_SAY),
         fallback_dial=env.get(ENV_FALLBACK_DIAL) or "",
         log_level=env.get(ENV_LOG_LEVEL) or "info",
+        access_log=(env.get(ENV_ACCESS_LOG) or "1").strip().lower()
+        not in ("0", "false", "no", "off"),
     )

@@ -107,7 +107,10 @@ def webhook(
     fallback: str,
     signature: SignatureCheck | None,
     max_body: int,
+    access_log: bool = True,
 ) -> Endpoint:
+    answered = logging.INFO if access_log else None
+
     async def endpoint(request: Request) -> Response:
         started = perf_counter()
         try:
@@ -127,14 +130,14 @@ def webhook(
         hook = Hook(params, fields)
         try:
             content = await handler(request, hook)
-            level = logging.INFO
+            level = answered
         except Exception as exc:
             content = fallback
             hook.background = None
             cause = cause_of(exc)
             fields.update(outcome="fallback", cause=cause, error=str(exc)[:300])
             level = logging.ERROR if cause == "internal-error" else logging.WARNING
-        if logs.log.isEnabledFor(level):
+        if level is not None and logs.log.isEnabledFor(level):
             fields["ms"] = f"{(perf_counter() - started) * 1000:.1f}"
             logs.log.log(level, logs.line(fields), exc_info=level == logging.ERROR)
         return Response(content, media_type=XML, background=hook.background)
