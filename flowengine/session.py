@@ -6,8 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-# One encoder for all: json.dumps with any option builds a new JSONEncoder on every call.
-_encode = json.JSONEncoder(separators=(",", ":")).encode
+import orjson
 
 
 @dataclass
@@ -35,8 +34,13 @@ class CallSession:
         """The session's data; the store keeps `rev` beside it, where compare-and-set reads it."""
         # The fields are JSON values already: no deep copy (asdict) needed to encode them.
         data = {name: value for name, value in self.__dict__.items() if name != "rev"}
-        return _encode(data)
+        try:
+            # Every webhook saves its session: orjson encodes it about ten times faster.
+            return orjson.dumps(data).decode()
+        except orjson.JSONEncodeError:  # e.g. a whole number past 64 bits from a flow's set:
+            return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> CallSession:
+        # Not orjson: it reads whole numbers past 64 bits as floats, json keeps them exact.
         return cls(**json.loads(text))

@@ -482,3 +482,11 @@ def test_ttl_in_the_store_url(url: str, ttl: int, tmp_path: Path) -> None:
 def test_bad_ttl_in_the_store_url() -> None:
     with pytest.raises(ValueError, match="ttl"):
         open_store("memory://?ttl=soon")
+
+
+def test_session_json_keeps_every_value_exact() -> None:
+    session = full_session()
+    session.vars.update(big=10**30, small=-(2**63), ratio=0.1, text="é\u2028<>&", flag=True)
+    again = CallSession.from_json(session.to_json())
+    assert again == session
+    assert again.vars["big"] == 10**30 and isinstance(again.vars["big"], int)

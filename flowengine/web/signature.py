@@ -44,12 +44,12 @@ class SignatureCheck:
         host = request.headers.get("host") or "localhost"
         return f"{scope.get('scheme', 'http')}://{host}{path_and_query(scope)}"
 
-    def valid(self, request: Request, values_by_name: Mapping[str, list[str]]) -> bool:
+    def valid(self, request: Request, values_by_name: FormValues) -> bool:
         signature = request.headers.get(SIGNATURE_HEADER)
         if not signature:
             return False
         algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
-        url, params = self.url(request), _Values(values_by_name)
+        url, params = self.url(request), values_by_name
         try:
             # The hot path computes one signature, for the URL exactly as received.
             expected = self._validator.compute_signature(url, params, algorithm)
@@ -65,8 +65,8 @@ class SignatureCheck:
             return False
 
 
-class _Values(dict[str, list[str]]):
-    """Every value of every field, in the shape RequestValidator reads (`getall`)."""
+class FormValues(dict[str, list[str]]):
+    """Every value of every posted field, in the shape RequestValidator reads (`getall`)."""
 
     def getall(self, name: str) -> list[str]:
         return self[name]

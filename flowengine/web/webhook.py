@@ -18,7 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from flowengine.web import logs
 from flowengine.web.fallback import cause_of
-from flowengine.web.signature import SignatureCheck
+from flowengine.web.signature import FormValues, SignatureCheck
 
 XML = "text/xml; charset=utf-8"
 MAX_FIELDS = 1000
@@ -32,7 +32,7 @@ class Form(dict[str, str]):
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
         super().__init__(pairs)
-        self.values_by_name: dict[str, list[str]] = {}
+        self.values_by_name = FormValues()
         for name, value in pairs:
             self.values_by_name.setdefault(name, []).append(value)
 
