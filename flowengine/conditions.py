@@ -17,9 +17,10 @@ class ConditionError(ValueError):
     """A condition that refers to something that does not exist; the message is for authors."""
 
 
-def lookup(facts: Facts, dotted: str) -> Any:
+def lookup(facts: Facts, path: tuple[str, ...]) -> Any:
+    """The value at a dotted name (split at compile time), or None where the path ends."""
     value: Any = facts
-    for part in dotted.split("."):
+    for part in path:
         if not isinstance(value, Mapping):
             return None
         value = value.get(part)
@@ -58,9 +59,9 @@ def compile_condition(spec: Mapping[str, Any], hours: Mapping[str, Hours]) -> Pr
     if "not" in spec:
         inner = compile_condition(spec["not"], hours)
         return lambda facts, now: not inner(facts, now)
-    var = spec["var"]
+    path = tuple(spec["var"].split("."))
     test = _comparison(spec)
-    return lambda facts, _now: test(lookup(facts, var))
+    return lambda facts, _now: test(lookup(facts, path))
 
 
 def _comparison(spec: Mapping[str, Any]) -> Callable[[Any], bool]:
