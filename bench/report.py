@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from common import median, say
-from sections import LoadRun, Timing
+from sections import LOGGING_ENGINE, LoadRun, Timing
 
 # The targets of issue 7 (docs/performance.md).
 MIN_VS_FLOOR = 0.5
@@ -100,6 +100,9 @@ def ratios(summaries: dict[str, Summary]) -> tuple[float | None, float | None]:
         f"engine/flask {vs_flask:.2f}x" if vs_flask is not None else "engine/flask n/a",
         f"floor/flask {floor_flask:.2f}x" if floor_flask is not None else "floor/flask n/a",
     ]
+    logged = ratio(summaries.get(LOGGING_ENGINE), summaries.get("floor"))
+    if logged is not None:
+        parts.append(f"{LOGGING_ENGINE}/floor {logged:.2f}x")
     say("  ratios (median throughput): " + ", ".join(parts))
     return vs_floor, vs_flask
 

@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = probe_engine()
         say(
             f"  engine:    {' '.join(engine.executable)} serve ... {engine.store_flag} URL"
-            f"{' --public-url URL' if engine.has_public_url else ''}"
+            f"{' --public-url URL' if engine.has_public_url else ''} {' '.join(engine.extra_flags)}"
         )
     except Unavailable as exc:
         engine_reason = str(exc)

@@ -34,6 +34,7 @@ from servers import (
 )
 from signing import signed_pool, write_lua_pool
 
+LOGGING_ENGINE = "engine+log"
 REDIS_URL = "redis://127.0.0.1:6379/15?prefix=flowengine-bench:"
 
 
@@ -197,6 +198,16 @@ def http_comparison(
     if engine is not None:
         store = f"sqlite:///{opts.workdir}/bench.db"
         starters["engine"] = partial(start_engine, engine, opts.flows, store, opts.workdir)
+        if "--no-access-log" in engine.extra_flags:
+            # The floor logs nothing per request (uvicorn --no-access-log), nor does
+            # "engine"; this row shows what the engine's own line per webhook costs.
+            logging = dataclasses.replace(
+                engine, extra_flags=[f for f in engine.extra_flags if f != "--no-access-log"]
+            )
+            store = f"sqlite:///{opts.workdir}/bench-log.db"
+            starters[LOGGING_ENGINE] = partial(
+                start_engine, logging, opts.flows, store, opts.workdir, name=LOGGING_ENGINE
+            )
     starters["floor"] = partial(start_floor, opts.workdir)
     starters["flask"] = partial(start_flask, opts.workdir, opts.flask_sqlite)
     servers: dict[str, Server] = {}

@@ -172,7 +172,7 @@ def start_flask(workdir: Path, sqlite_mode: str = "per-request") -> Server:
     missing = [m for m in ("flask", "twilio") if importlib.util.find_spec(m) is None]
     if gunicorn is None:
         missing.append("gunicorn")
-    if missing:
+    if missing or gunicorn is None:
         raise Unavailable(f"missing {', '.join(missing)} (pip install -e '.[bench]')")
     port = free_port()
     command = [
