@@ -51,6 +51,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--only", help=f"comma-separated sections to run, of: {','.join(SECTIONS)}")
     parser.add_argument("--flows", type=Path, help="flows the engine serves (default: flows/)")
+    parser.add_argument(
+        "--max-rate",
+        type=int,
+        default=10_000,
+        help="req/s a round may reach before its pool of new calls wraps (10000)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     args.rounds = args.rounds or (1 if args.quick else 3)
@@ -98,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         gather=args.gather,
         flask_sqlite=args.flask_sqlite,
         best_of=1 if args.quick else 3,
+        max_rate=args.max_rate,
     )
     say("flowengine benchmark")
     say(f"  date       {time.strftime('%Y-%m-%d %H:%M')}")

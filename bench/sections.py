@@ -32,7 +32,7 @@ from servers import (
     start_flask,
     start_floor,
 )
-from signing import signed_pool, write_lua_pool
+from signing import signed_pool, write_pool
 
 LOGGING_ENGINE = "engine+log"
 REDIS_URL = "redis://127.0.0.1:6379/15?prefix=flowengine-bench:"
@@ -74,7 +74,7 @@ def _pool_file(
 ) -> Path:
     pool = signed_pool(server.base_url, path, AUTH_TOKEN, count=count, extra=extra, seed=seed)
     tag = "gather" if extra else "entry"
-    return write_lua_pool(pool, workdir / f"pool-{server.name}-{tag}-{seed}.lua")
+    return write_pool(pool, workdir / f"pool-{server.name}-{tag}-{seed}.tsv")
 
 
 def calls_per_round(opts: Options) -> int:

@@ -2,8 +2,8 @@
 -- non-2xx answer, and print one machine-readable line from done().
 --
 -- Environment:
---   BENCH_REQUESTS  path of a Lua file returning { {path, body, signature}, ... }
---                   (written by bench/signing.py)
+--   BENCH_REQUESTS  path of the pool: one request per line, path TAB signature TAB
+--                   body (written by bench/signing.py)
 --   BENCH_EXPECT    optional text every 2xx body must contain (e.g. "<Response")
 --   BENCH_THREADS   wrk's --threads, so that each thread starts on its own share
 --
@@ -37,14 +37,19 @@ function init(args)
    if pool_path == nil then
       error("BENCH_REQUESTS is not set")
    end
-   local pool = dofile(pool_path)
-   for i, r in ipairs(pool) do
-      local headers = {}
-      headers["Content-Type"] = "application/x-www-form-urlencoded"
-      headers["X-Twilio-Signature"] = r[3]
-      requests[i] = wrk.format("POST", r[1], headers, r[2])
+   for line in io.lines(pool_path) do
+      local path, signature, body = string.match(line, "^([^\t]*)\t([^\t]*)\t(.*)$")
+      if path ~= nil then
+         local headers = {}
+         headers["Content-Type"] = "application/x-www-form-urlencoded"
+         headers["X-Twilio-Signature"] = signature
+         size = size + 1
+         requests[size] = wrk.format("POST", path, headers, body)
+      end
    end
-   size = #requests
+   if size == 0 then
+      error("no requests in " .. pool_path)
+   end
    local shares = tonumber(os.getenv("BENCH_THREADS") or "1")
    index = ((id or 0) * math.floor(size / shares)) % size
 end
