@@ -490,3 +490,42 @@ def test_session_json_keeps_every_value_exact() -> None:
     again = CallSession.from_json(session.to_json())
     assert again == session
     assert again.vars["big"] == 10**30 and isinstance(again.vars["big"], int)
+
+
+def test_sqlite_saves_of_one_event_loop_turn_share_one_commit(tmp_path: Path) -> None:
+    async def body() -> None:
+        store = SqliteSessionStore(tmp_path / "s.db")
+        statements: list[str] = []
+        store._db.set_trace_callback(statements.append)
+        results = await asyncio.gather(*(store.save(full_session(f"CA{i}")) for i in range(20)))
+        assert results == [True] * 20
+        assert statements.count("COMMIT") == 1
+        assert count_rows(tmp_path / "s.db") == 20  # committed: another connection sees them
+        await store.close()
+
+    asyncio.run(body())
+
+
+def test_sqlite_failed_commit_fails_every_save_that_joined_it(tmp_path: Path) -> None:
+    class CommitFails:
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+            if sql == "COMMIT":
+                raise sqlite3.OperationalError("disk I/O error")
+            return self.db.execute(sql, *args)
+
+    async def body() -> None:
+        store = SqliteSessionStore(tmp_path / "s.db")
+        real = store._db
+        store._db = CommitFails(real)  # type: ignore[assignment]
+        saves = [store.save(full_session(f"CA{i}")) for i in range(3)]
+        outcomes = await asyncio.gather(*saves, return_exceptions=True)
+        assert all(isinstance(o, StoreError) for o in outcomes), outcomes
+        store._db = real
+        assert count_rows(tmp_path / "s.db") == 0  # rolled back, nothing half-saved
+        assert await store.save(full_session("CA0"))  # and the store still works
+        await store.close()
+
+    asyncio.run(body())
