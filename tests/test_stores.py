@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import multiprocessing
 import os
 import sqlite3
@@ -487,9 +488,12 @@ def test_bad_ttl_in_the_store_url() -> None:
 def test_session_json_keeps_every_value_exact() -> None:
     session = full_session()
     session.vars.update(big=10**30, small=-(2**63), ratio=0.1, text="é\u2028<>&", flag=True)
+    session.vars.update(forever=float("inf"), below=float("-inf"))
     again = CallSession.from_json(session.to_json())
     assert again == session
     assert again.vars["big"] == 10**30 and isinstance(again.vars["big"], int)
+    session.vars["nothing"] = float("nan")
+    assert math.isnan(CallSession.from_json(session.to_json()).vars["nothing"])
 
 
 def test_sqlite_saves_of_one_event_loop_turn_share_one_commit(tmp_path: Path) -> None:

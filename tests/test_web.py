@@ -333,43 +333,6 @@ def test_phone_numbers_inside_error_texts_are_masked_in_logs() -> None:
     )
 
 
-def test_log_lines_are_flushed_once_per_event_loop_turn() -> None:
-    import asyncio
-    import io
-    import logging
-
-    from flowengine.web.logs import TurnFlushingHandler
-
-    class Counting(io.StringIO):
-        flushes = 0
-
-        def flush(self) -> None:
-            self.flushes += 1
-            super().flush()
-
-    stream = Counting()
-    handler = TurnFlushingHandler(stream)
-    logger = logging.getLogger("flowengine.test-turns")
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
-        logger.warning("outside a loop")
-        assert stream.flushes == 1  # no loop: at once, like StreamHandler
-
-        async def turn() -> int:
-            for n in range(5):
-                logger.warning("line %d", n)
-            during = stream.flushes
-            await asyncio.sleep(0)  # the next turn
-            return during
-
-        assert asyncio.run(turn()) == 1  # five lines, no flush yet in that turn...
-        assert stream.flushes == 2  # ...and one for all five in the next
-        assert stream.getvalue().count("\n") == 6
-    finally:
-        logger.removeHandler(handler)
-
-
 @pytest.mark.parametrize("access_log", [True, False])
 def test_access_log_can_be_turned_off_but_problems_are_still_logged(
     make_web: Callable[..., Web], caplog: pytest.LogCaptureFixture, access_log: bool

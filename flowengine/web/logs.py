@@ -5,7 +5,6 @@ Caller numbers are masked at info level (+1555***4567); the auth token is never 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -60,35 +59,9 @@ def setup(level: str) -> None:
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
-    if not any(isinstance(h, TurnFlushingHandler) for h in root.handlers):
-        handler = TurnFlushingHandler(sys.stderr)
+    if not any(getattr(h, "_flowengine", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler._flowengine = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.propagate = False
-
-
-class TurnFlushingHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """A stream handler that flushes once per event-loop turn instead of after every line.
-
-    A flush is a write to the file or pipe, several microseconds each; under load one
-    write now carries the lines of every webhook answered in the same turn, and a line
-    still reaches the stream within that turn. Outside an event loop (the CLI, worker
-    threads, shutdown) it flushes at once, as StreamHandler does.
-    """
-
-    _pending = False
-
-    def flush(self) -> None:
-        if self._pending:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            super().flush()
-            return
-        self._pending = True
-        loop.call_soon(self._flush_now)
-
-    def _flush_now(self) -> None:
-        self._pending = False
-        super().flush()
