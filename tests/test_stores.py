@@ -510,26 +510,93 @@ def test_sqlite_saves_of_one_event_loop_turn_share_one_commit(tmp_path: Path) ->
     asyncio.run(body())
 
 
-def test_sqlite_failed_commit_fails_every_save_that_joined_it(tmp_path: Path) -> None:
-    class CommitFails:
-        def __init__(self, db: sqlite3.Connection) -> None:
-            self.db = db
+class FailingDb:
+    """The store's connection, failing the statements `fails` picks (a full disk, say)."""
 
-        def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
-            if sql == "COMMIT":
-                raise sqlite3.OperationalError("disk I/O error")
-            return self.db.execute(sql, *args)
+    def __init__(self, db: sqlite3.Connection, fails: Callable[[str, tuple[object, ...]], bool]):
+        self.db = db
+        self.fails = fails
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
+    def execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        if self.fails(sql, params):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.db.execute(sql, params)
+
+
+@pytest.mark.parametrize("failing", ["COMMIT", "second write"])
+def test_sqlite_failed_batch_fails_every_save_in_it_and_saves_nothing(
+    tmp_path: Path, failing: str
+) -> None:
+    def fails(sql: str, params: tuple[object, ...]) -> bool:
+        if failing == "COMMIT":
+            return sql == "COMMIT"
+        return "INSERT INTO sessions" in sql and params[0] == "CA1"
 
     async def body() -> None:
         store = SqliteSessionStore(tmp_path / "s.db")
         real = store._db
-        store._db = CommitFails(real)  # type: ignore[assignment]
+        store._db = FailingDb(real, fails)  # type: ignore[assignment]
         saves = [store.save(full_session(f"CA{i}")) for i in range(3)]
         outcomes = await asyncio.gather(*saves, return_exceptions=True)
         assert all(isinstance(o, StoreError) for o in outcomes), outcomes
         store._db = real
+        assert not real.in_transaction
         assert count_rows(tmp_path / "s.db") == 0  # rolled back, nothing half-saved
         assert await store.save(full_session("CA0"))  # and the store still works
         await store.close()
 
     asyncio.run(body())
+
+
+def test_sqlite_batch_of_a_stopped_loop_neither_locks_nor_blocks(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = SqliteSessionStore(path)
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(store.save(full_session("lost")))
+    loop.call_soon(loop.stop)  # stops before the turn that would run the batch
+    loop.run_forever()
+    assert not task.done()
+    with sqlite3.connect(path, timeout=0) as other:  # no lock held: no wait at all
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+
+    async def later() -> None:
+        assert await store.save(full_session("kept"))
+        assert await store.load("kept") is not None
+        await store.close()
+
+    asyncio.run(later())
+    task.cancel()
+    loop.run_until_complete(asyncio.gather(task, return_exceptions=True))
+    loop.close()
+
+
+def test_sqlite_reads_do_not_see_writes_still_queued(tmp_path: Path) -> None:
+    async def body() -> None:
+        store = SqliteSessionStore(tmp_path / "s.db")
+        pending = asyncio.ensure_future(store.save(full_session("CA1")))
+        await asyncio.sleep(0)  # the save is queued, its batch not yet run
+        assert store._batch is not None and store._batch.writes
+        assert await store.load("CA1") is None
+        assert await pending
+        assert await store.load("CA1") is not None
+        await store.close()
+
+    asyncio.run(body())
+
+
+def test_sqlite_close_runs_the_queued_batch_once(tmp_path: Path) -> None:
+    async def body() -> None:
+        store = SqliteSessionStore(tmp_path / "s.db")
+        pending = asyncio.ensure_future(store.save(full_session("CA1")))
+        await asyncio.sleep(0)
+        await store.close()
+        assert await pending
+        await asyncio.sleep(0.01)  # the scheduled run finds the batch done: no error
+
+    asyncio.run(body())
+    assert count_rows(tmp_path / "s.db") == 1

@@ -59,6 +59,18 @@ WHERE key = ? AND rev = ? AND expires_at > ?
 """
 
 
+class _Batch:
+    """The writes of one event-loop turn, run in one transaction at the start of the next."""
+
+    __slots__ = ("done", "loop", "rows", "writes")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.done: asyncio.Future[None] = loop.create_future()
+        self.writes: list[tuple[str, Sequence[object]]] = []
+        self.rows: list[int] = []
+
+
 class SqliteSessionStore(SessionStore):
     """Sessions in a SQLite file, one connection per store object.
 
@@ -66,13 +78,16 @@ class SqliteSessionStore(SessionStore):
     less than a thread-pool hop would. Only under write contention from other processes
     can a call block, for at most the busy timeout.
 
-    Writes are group-committed: the first write of an event-loop turn opens a
-    transaction, every write made in the same turn joins it, and one COMMIT at the start
-    of the next turn ends it. Each writer waits for that COMMIT before it returns, so a
-    webhook is answered only once its session is committed, as with one transaction per
-    write; but a busy server pays for one commit per turn instead of one per webhook.
-    Compare-and-set stays exact: inside the transaction this connection holds the
-    database's write lock, and a failed COMMIT fails every write that joined it.
+    Writes are group-committed: the writes asked for during one turn of the event loop
+    are queued, and at the start of the next turn they run in one short transaction
+    (BEGIN IMMEDIATE, the writes, COMMIT). Each writer waits for that COMMIT and gets its
+    own row count, so a webhook is answered only once its session is committed, and
+    compare-and-set stays exact (a second save of one session in the same batch finds
+    the revision already moved). A busy server pays for one commit per turn instead of
+    one per webhook, and the write lock is held only while the batch runs, so other
+    processes on the same file wait microseconds. Reads never see queued writes. If any
+    write of a batch fails, the batch is rolled back and every writer in it gets the
+    error. A writer cancelled while it waits still has its write committed.
     Checkpoints of the write-ahead log run in a thread (see checkpoint.py).
 
     Flow sources are never expired here: they are small and the disk is cheap.
@@ -89,8 +104,7 @@ class SqliteSessionStore(SessionStore):
         # The wall clock, not a monotonic one: expiry times are shared with other
         # processes and with the next start of this one.
         self._clock = clock
-        self._batch: asyncio.Future[None] | None = None
-        self._writes = 0  # in the open batch
+        self._batch: _Batch | None = None
         self._checkpointer: Checkpointer | None = None
         try:
             if str(path) != ":memory:":
@@ -113,42 +127,48 @@ class SqliteSessionStore(SessionStore):
             raise StoreError(f"cannot open session database {path}: {exc}") from exc
 
     async def _write(self, sql: str, params: Sequence[object]) -> int:
-        """Run one write in this turn's transaction; its row count once it is committed."""
-        if self._batch is None:
-            loop = asyncio.get_running_loop()
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StoreError(f"session store write failed: {exc}") from exc
-            self._batch = loop.create_future()
-            loop.call_soon(self._commit)
-        self._writes += 1
+        """Queue one write for this turn's batch; its row count once the batch committed."""
+        loop = asyncio.get_running_loop()
         batch = self._batch
-        try:
-            rows = self._db.execute(sql, params).rowcount
-        except sqlite3.Error as exc:
-            await asyncio.shield(batch)  # the others' writes in this batch still count
-            raise StoreError(f"session store write failed: {exc}") from exc
+        # A batch of another loop was left behind when that loop stopped before the turn
+        # that would have run it: its writers are gone with their loop.
+        if batch is None or batch.loop is not loop:
+            batch = self._batch = _Batch(loop)
+            loop.call_soon(self._commit, batch)
+        index = len(batch.writes)
+        batch.writes.append((sql, params))
         # Shielded: a writer cancelled while it waits must not cancel the others' commit.
-        await asyncio.shield(batch)
-        return rows
+        await asyncio.shield(batch.done)
+        return batch.rows[index]
 
-    def _commit(self) -> None:
-        batch, self._batch = self._batch, None
-        assert batch is not None
-        limit, self._writes = max(SWEEP_MIN, SWEEP_PER_WRITE * self._writes), 0
-        # Best effort: a failed sweep (only that statement is undone) must not fail the
-        # saves; the next batch, or the next start, sweeps again.
-        with suppress(sqlite3.Error):
-            self._db.execute(_SWEEP, (self._clock(), limit))
-        try:
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            with suppress(sqlite3.Error):
-                self._db.execute("ROLLBACK")
-            batch.set_exception(StoreError(f"session save failed: {exc}"))
+    def _commit(self, batch: _Batch) -> None:
+        if self._batch is batch:
+            self._batch = None
+        if batch.done.done():  # already run by close()
             return
-        batch.set_result(None)
+        db = self._db
+        limit = max(SWEEP_MIN, SWEEP_PER_WRITE * len(batch.writes))
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                batch.rows = [db.execute(sql, params).rowcount for sql, params in batch.writes]
+                try:
+                    db.execute(_SWEEP, (self._clock(), limit))
+                except sqlite3.Error:
+                    # Best effort, unless the error (disk full, I/O) took the whole
+                    # transaction with it: the next batch or the next start sweeps again.
+                    if not db.in_transaction:
+                        raise
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise
+        except Exception as exc:  # whatever it was, no writer may be left waiting
+            batch.done.set_exception(StoreError(f"session store write failed: {exc}"))
+            return
+        batch.done.set_result(None)
         if self._checkpointer is not None:
             self._checkpointer.committed()
 
@@ -206,7 +226,7 @@ class SqliteSessionStore(SessionStore):
 
     async def close(self) -> None:
         if self._batch is not None:
-            self._commit()
+            self._commit(self._batch)
         if self._checkpointer is not None:
             self._checkpointer.close()
         self._db.close()
