@@ -106,8 +106,9 @@ class SqliteSessionStore(SessionStore):
         self._clock = clock
         self._batch: _Batch | None = None
         self._checkpointer: Checkpointer | None = None
+        on_disk = str(path) != ":memory:"
         try:
-            if str(path) != ":memory:":
+            if on_disk:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
                 str(path),
@@ -120,7 +121,7 @@ class SqliteSessionStore(SessionStore):
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.executescript(_SCHEMA)
             self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", (self._clock(),))
-            if str(path) != ":memory:":
+            if on_disk:
                 self._db.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_NET_PAGES}")
                 self._checkpointer = Checkpointer(self.path)
         except (sqlite3.Error, OSError) as exc:
