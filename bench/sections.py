@@ -341,7 +341,7 @@ def lint_throughput(
 
 _COMPILE_SNIPPET = """
 import json, sys, time
-from flowengine.compiler import load_flow
+from flowengine.flow.compiler import load_flow
 times = []
 for _ in range(int(sys.argv[2])):
     start = time.perf_counter()
@@ -364,7 +364,7 @@ def compile_time(opts: Options, states: int = 5000) -> Timing | None:
     )
     line = next((ln for ln in result.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
     if result.returncode != 0 or line is None:
-        not_available("compiler (flowengine.compiler.load_flow)", _last_line(result))
+        not_available("compiler (flowengine.flow.compiler.load_flow)", _last_line(result))
         return None
     data = json.loads(line.removeprefix("BENCH_JSON "))
     times = data["times"]

@@ -22,8 +22,8 @@ import redis
 from starlette.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
-from flowengine.session import CallSession
-from flowengine.web import ServerConfig, create_app
+from flowengine.runtime.session import CallSession
+from flowengine.server import ServerConfig, create_app
 from tests.twilio_fake import AUTH_TOKEN, twilio_api  # noqa: F401  (shared fixture)
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from flowengine.compiler import compile_source
-from flowengine.loader import Document, parse
-from flowengine.schema import validate
+from flowengine.flow.compiler import compile_source
+from flowengine.flow.loader import Document, parse
+from flowengine.flow.schema import validate
 
 ROOT = Path(__file__).parent.parent
 BLOCK = re.compile(r"```yaml\n(.*?)```", re.S)

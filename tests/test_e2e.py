@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flowengine.session import CallSession
-from flowengine.sessions.sqlite import SqliteSessionStore
+from flowengine.runtime.session import CallSession
+from flowengine.server.stores.sqlite import SqliteSessionStore
 from tests.conftest import (
     ACME,
     AFTER_HOURS,

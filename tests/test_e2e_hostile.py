@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowengine.web.config import DEFAULT_FALLBACK_SAY
+from flowengine.server.config import DEFAULT_FALLBACK_SAY
 from tests.conftest import (
     EXAMPLE_FLOWS,
     Caller,

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import redis
 
-from flowengine.web.config import DEFAULT_FALLBACK_SAY
+from flowengine.server.config import DEFAULT_FALLBACK_SAY
 from tests.conftest import REDIS_URL, Caller, ServerProcess, Twilio, said
 
 Start = Callable[..., ServerProcess]

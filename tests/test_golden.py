@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from flowengine.compiler import load_flow
-from flowengine.graph import Graph
-from flowengine.runtime import Event, step
-from flowengine.session import CallSession
+from flowengine.flow.compiler import load_flow
+from flowengine.flow.graph import Graph
+from flowengine.runtime.interpreter import Event, step
+from flowengine.runtime.session import CallSession
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "twiml"

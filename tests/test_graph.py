@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from flowengine.commands import graph as graph_command
-from flowengine.compiler import compile_source, load_flow
-from flowengine.diagram import dot, mermaid, model
+from flowengine.flow.compiler import compile_source, load_flow
+from flowengine.flow.diagram import dot, mermaid, model
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "graph"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flowengine.compiler import load_flow
 from flowengine.diagnostics import FlowError
+from flowengine.flow.compiler import load_flow
 
 INVALID = Path(__file__).parent / "flows" / "invalid"
 FIXTURES = sorted(INVALID.glob("*.yaml"))

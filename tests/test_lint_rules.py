@@ -80,7 +80,7 @@ def test_one_module_per_rule() -> None:
 
 def test_every_code_the_core_reports_is_in_the_rule_table_under_the_same_name() -> None:
     pairs = set()
-    for source in (ROOT / "flowengine").glob("*.py"):
+    for source in (ROOT / "flowengine").glob("**/*.py"):
         text = source.read_text(encoding="utf-8")
         pairs |= set(re.findall(r'"(FE\d{3})",\s*"([a-z-]+)"', text))
     assert len(pairs) >= 17

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flowengine.diagnostics import FlowError
-from flowengine.loader import parse
+from flowengine.flow.loader import parse
 
 
 def test_every_key_and_value_keeps_its_line_and_column() -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowengine.compiler import load_flow
-from flowengine.graph import DIAL_OUTCOMES, QUEUE_OUTCOMES, Graph
-from flowengine.runtime import Event, step
-from flowengine.session import CallSession
+from flowengine.flow.compiler import load_flow
+from flowengine.flow.graph import DIAL_OUTCOMES, QUEUE_OUTCOMES, Graph
+from flowengine.runtime.interpreter import Event, step
+from flowengine.runtime.session import CallSession
 
 FLOWS = Path(__file__).parent.parent / "flows"
 GRAPHS = {path.stem: load_flow(str(path), environ={}) for path in sorted(FLOWS.glob("*.yaml"))}
@@ -109,7 +109,7 @@ def test_random_texts_always_get_well_formed_replies(texts: list[str], flow: str
 def test_form_parser_reads_what_urlencode_writes(pairs: list[tuple[str, str]]) -> None:
     from urllib.parse import parse_qsl, urlencode
 
-    from flowengine.web.webhook import parse_form
+    from flowengine.server.webhook import parse_form
 
     body = urlencode(pairs).encode()
     assert parse_form(body) == dict(parse_qsl(body.decode(), keep_blank_values=True))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flowengine.graph import Graph
-from flowengine.registry import Failure, Registry, compile_file
-from flowengine.sessions.sqlite import SqliteSessionStore
+from flowengine.flow.graph import Graph
+from flowengine.server.registry import Failure, Registry, compile_file
+from flowengine.server.stores.sqlite import SqliteSessionStore
 
 OLD, NEW = "Connecting you to sales.", "Sales, right away."
 

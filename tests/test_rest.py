@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from flowengine import twilio_rest
 from flowengine.commands import call, sms
+from flowengine.twilio import rest as twilio_rest
 from tests.twilio_fake import (  # noqa: F401
     ACCOUNT_SID,
     API_KEY,

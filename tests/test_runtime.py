@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flowengine.compiler import compile_source
-from flowengine.graph import Graph
-from flowengine.runtime import Event, FlowRuntimeError, StepResult, step
-from flowengine.session import CallSession
+from flowengine.flow.compiler import compile_source
+from flowengine.flow.graph import Graph
+from flowengine.runtime.interpreter import Event, FlowRuntimeError, StepResult, step
+from flowengine.runtime.session import CallSession
 
 CALL = {"CallSid": "CA" + "0" * 32, "From": "+15551112222", "To": "+15553334444"}
 NOON_NY = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)  # Wednesday 12:00 in New York

@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from flowengine.commands import scenarios as test_command
-from flowengine.loader import load_file
+from flowengine.flow.loader import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from flowengine.loader import parse
-from flowengine.schema import validate
-from flowengine.schema_doc import reference
+from flowengine.flow.loader import parse
+from flowengine.flow.schema import validate
+from flowengine.flow.schema_doc import reference
 
 ROOT = Path(__file__).parent.parent
 SCHEMA = json.loads((ROOT / "schemas" / "flow.schema.json").read_text(encoding="utf-8"))
@@ -62,7 +62,7 @@ def test_examples_validate_with_plain_jsonschema(example: Path) -> None:
 def test_schema_reference_doc_is_generated_from_the_schema() -> None:
     committed = (ROOT / "docs" / "schema-reference.md").read_text(encoding="utf-8")
     assert committed == reference(), (
-        "run: python -m flowengine.schema_doc > docs/schema-reference.md"
+        "run: python -m flowengine.flow.schema_doc > docs/schema-reference.md"
     )
 
 

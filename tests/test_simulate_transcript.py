@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from flowengine.caller_input import Action, InputError, parse, parse_time, split_inputs
-from flowengine.compiler import compile_source, load_flow
-from flowengine.coverage import Coverage
-from flowengine.graph import Edge
-from flowengine.simulate import Call, Flows
-from flowengine.transcript import Handover, Wait, read
+from flowengine.flow.compiler import compile_source, load_flow
+from flowengine.flow.graph import Edge
+from flowengine.scenarios.coverage import Coverage
+from flowengine.sim.caller_input import Action, InputError, parse, parse_time, split_inputs
+from flowengine.sim.simulate import Call, Flows
+from flowengine.sim.transcript import Handover, Wait, read
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 import redis
 
-from flowengine.session import CallSession
-from flowengine.sessions import StoreError, open_store
-from flowengine.sessions.base import SessionStore
-from flowengine.sessions.checkpoint import SAFETY_NET_PAGES
-from flowengine.sessions.memory import MemorySessionStore
-from flowengine.sessions.redis import RedisSessionStore
-from flowengine.sessions.sqlite import SWEEP_MIN, SqliteSessionStore
+from flowengine.runtime.session import CallSession
+from flowengine.server.stores import StoreError, open_store
+from flowengine.server.stores.base import SessionStore
+from flowengine.server.stores.checkpoint import SAFETY_NET_PAGES
+from flowengine.server.stores.memory import MemorySessionStore
+from flowengine.server.stores.redis import RedisSessionStore
+from flowengine.server.stores.sqlite import SWEEP_MIN, SqliteSessionStore
 
 REDIS_URL = os.environ.get("FLOWENGINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from flowengine.sessions import open_store
-from flowengine.web import ServerConfig
-from flowengine.web.config import DEFAULT_FALLBACK_SAY
+from flowengine.server import ServerConfig
+from flowengine.server.config import DEFAULT_FALLBACK_SAY
+from flowengine.server.stores import open_store
 from tests.conftest import CALLER, TESTSERVER, Caller, Web, parse_twiml, said, sign
 
 BASE = TESTSERVER
@@ -306,7 +306,7 @@ def test_an_unparsable_host_header_is_refused_not_an_error(web: Web) -> None:
 def test_form_parsing_matches_the_standard_library(body: bytes) -> None:
     from urllib.parse import parse_qsl
 
-    from flowengine.web.webhook import parse_form
+    from flowengine.server.webhook import parse_form
 
     expected = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
     form = parse_form(body)
@@ -318,14 +318,14 @@ def test_form_parsing_matches_the_standard_library(body: bytes) -> None:
 
 
 def test_worker_settings_keep_an_empty_fallback_text() -> None:
-    from flowengine.web.config import config_from_env
+    from flowengine.server.config import config_from_env
 
     assert config_from_env({"FLOWENGINE_FALLBACK_SAY": ""}).fallback_say == ""
     assert config_from_env({}).fallback_say == DEFAULT_FALLBACK_SAY
 
 
 def test_phone_numbers_inside_error_texts_are_masked_in_logs() -> None:
-    from flowengine.web import logs
+    from flowengine.server import logs
 
     text = "ApiError: The 'To' number +15551234567 is not a valid phone number (21211)"
     assert logs.scrub(text) == (
@@ -349,7 +349,7 @@ def test_access_log_can_be_turned_off_but_problems_are_still_logged(
 
 
 def test_no_access_log_reaches_worker_processes() -> None:
-    from flowengine.web.config import config_from_env
+    from flowengine.server.config import config_from_env
 
     assert config_from_env({}).access_log
     assert not config_from_env({"FLOWENGINE_ACCESS_LOG": "0"}).access_log

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from flowengine.session import CallSession
-from flowengine.sessions.sqlite import SqliteSessionStore
-from flowengine.web import ServerConfig, create_app
-from flowengine.web.watch import reload_paths
+from flowengine.runtime.session import CallSession
+from flowengine.server import ServerConfig, create_app
+from flowengine.server.stores.sqlite import SqliteSessionStore
+from flowengine.server.watch import reload_paths
 from tests.conftest import ACME, CALLER, OPEN_HOURS, TOKEN, Caller, Web, said
 from tests.twilio_fake import TwilioFake
 

@@ -1,7 +1,7 @@
 """A local server that answers like the Twilio REST API (Calls and Messages), for the real Client.
 
 Use the `twilio_api` fixture: it starts the server on 127.0.0.1, points TWILIO_API_BASE at it
-and sets working credentials, so `flowengine.twilio_rest.client_from_env()` talks to it.
+and sets working credentials, so `flowengine.twilio.rest.client_from_env()` talks to it.
 """
 
 from __future__ import annotations

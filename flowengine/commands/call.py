@@ -38,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so that `flowengine --help` does not load the twilio package.
-    from flowengine import twilio_rest as rest
+    from flowengine.twilio import rest
 
     def place() -> str:
         to = rest.check_e164(args.to, "--to")
@@ -87,7 +87,7 @@ def _only_with_say(args: argparse.Namespace, **flags: str) -> None:
 
 def deliver(send: Callable[[], str], command: str) -> int:
     """Run one REST request for a CLI command: print the SID, or the error and its exit code."""
-    from flowengine.twilio_rest import ApiError, ConfigError
+    from flowengine.twilio.rest import ApiError, ConfigError
 
     try:
         sid = send()

@@ -20,9 +20,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowengine.compiler import load_flow
     from flowengine.diagnostics import FlowError
-    from flowengine.diagram import FORMATS
+    from flowengine.flow.compiler import load_flow
+    from flowengine.flow.diagram import FORMATS
 
     if not Path(args.flow).is_file():
         print(f"flowengine graph: error: no such flow file: {args.flow}", file=sys.stderr)

@@ -33,6 +33,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowengine.scenario_report import test
+    from flowengine.scenarios.report import test
 
     return test(args.paths, args.min_coverage, args.format, sys.stdout, sys.stderr)

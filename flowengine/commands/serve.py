@@ -56,7 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def build_config(args: argparse.Namespace, clock: Any = None) -> Any:
-    from flowengine.web import config as cfg
+    from flowengine.server import config as cfg
 
     base = cfg.config_from_env()
     return cfg.ServerConfig(
@@ -82,9 +82,9 @@ def fail(message: str) -> int:
 def run(args: argparse.Namespace, clock: Any = None) -> int:
     import uvicorn
 
-    from flowengine.sessions import StoreError, open_store
-    from flowengine.web import config as cfg
-    from flowengine.web import create_app, load_registry, logs
+    from flowengine.server import config as cfg
+    from flowengine.server import create_app, load_registry, logs
+    from flowengine.server.stores import StoreError, open_store
 
     config = build_config(args, clock)
     logs.setup(config.log_level)
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
                 cfg.ENV_ACCESS_LOG: "1" if config.access_log else "0",
             }
         )
-        uvicorn.run("flowengine.web:app_from_env", factory=True, workers=args.workers, **options)
+        uvicorn.run("flowengine.server:app_from_env", factory=True, workers=args.workers, **options)
         return 0
     try:
         store = open_store(config.store_url)

@@ -40,6 +40,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowengine.console import play
+    from flowengine.sim.console import play
 
     return play(args, sys.stdin, sys.stdout, sys.stderr)

@@ -27,7 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so that `flowengine --help` does not load the twilio package.
-    from flowengine import twilio_rest as rest
+    from flowengine.twilio import rest
 
     def send() -> str:
         to = rest.check_e164(args.to, "--to")

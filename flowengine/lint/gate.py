@@ -8,7 +8,7 @@ a flow that does not exist). A server must not go live with either, so it asks h
 from __future__ import annotations
 
 from flowengine.diagnostics import Diagnostic, Severity
-from flowengine.graph import Graph
+from flowengine.flow.graph import Graph
 from flowengine.lint.project import Project
 from flowengine.lint.rule import FlowContext
 from flowengine.lint.rules import RULES

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from flowengine.diagnostics import FlowError
-from flowengine.loader import Document, load_file
+from flowengine.flow.loader import Document, load_file
 
 FLOW_SUFFIXES = (".yaml", ".yml")
 

@@ -8,9 +8,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from flowengine.diagnostics import Diagnostic, Severity
-from flowengine.graph import Graph
+from flowengine.flow.graph import Graph
+from flowengine.flow.loader import Document, Path
 from flowengine.lint.project import directory_of
-from flowengine.loader import Document, Path
 
 if TYPE_CHECKING:
     from flowengine.lint.project import Project

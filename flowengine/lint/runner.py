@@ -8,13 +8,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 
-from flowengine.compiler import compile_document
 from flowengine.diagnostics import Diagnostic, FlowError
+from flowengine.flow.compiler import compile_document
+from flowengine.flow.loader import Document, load_file
+from flowengine.flow.settings import env_references
 from flowengine.lint.project import FLOW_SUFFIXES, Project
 from flowengine.lint.rule import FlowContext
 from flowengine.lint.rules import RULES
-from flowengine.loader import Document, load_file
-from flowengine.settings import env_references
 
 
 class UsageError(Exception):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from flowengine.flow.loader import Path
 from flowengine.lint.walk import says
-from flowengine.loader import Path
 
 
 def named(data: dict[str, Any], key: str) -> Iterator[tuple[Path, str]]:

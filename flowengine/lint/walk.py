@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flowengine.loader import Path
+from flowengine.flow.loader import Path
 
 
 @dataclass(frozen=True)

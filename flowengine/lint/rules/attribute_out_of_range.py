@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, Severity
+from flowengine.flow.loader import Path
 from flowengine.lint.enums import enums
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
-from flowengine.loader import Path
 
 # (key, lowest, highest) of numbers the schema cannot bound by itself.
 DIAL_RANGES = (("timeout", 5, 600), ("time_limit", 1, None))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
+from flowengine.flow.settings import env_references
 from flowengine.lint.rule import FlowContext, Rule
-from flowengine.settings import env_references
 
 
 def check(ctx: FlowContext) -> Iterator[Diagnostic]:

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, Severity
+from flowengine.flow.states import DIGITS, alternatives
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
-from flowengine.states import DIGITS, alternatives
 
 
 def pattern_length(pattern: str) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
 from flowengine.lint.rule import FlowContext, Rule
-from flowengine.runtime import DEFAULT_RETRY
+from flowengine.runtime.interpreter import DEFAULT_RETRY
 
 # Results after which the caller is still on the line and needs somewhere to go.
 NEEDED = {

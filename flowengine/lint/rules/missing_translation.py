@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, Severity
+from flowengine.flow.loader import Path
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import says, states
-from flowengine.loader import Path
 
 
 def _tables(data: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, Severity
+from flowengine.flow.loader import Path
+from flowengine.flow.settings import ENV_REFERENCE
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
-from flowengine.loader import Path
-from flowengine.phone import is_e164
-from flowengine.settings import ENV_REFERENCE
+from flowengine.twilio.phone import is_e164
 
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ().\-]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
+from flowengine.flow.templates import LIQUID_MARKUP
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import says, texts
-from flowengine.templates import LIQUID_MARKUP
 
 BASIC_LIMIT = 4096
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
+from flowengine.flow.speech import contains, words
+from flowengine.flow.states import DIGITS, alternatives
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
-from flowengine.speech import contains, words
-from flowengine.states import DIGITS, alternatives
 
 _OUTCOMES = ("no-input", "no-match")
 

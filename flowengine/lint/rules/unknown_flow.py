@@ -6,9 +6,9 @@ import difflib
 from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
+from flowengine.flow.loader import Path
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
-from flowengine.loader import Path
 
 
 def check(ctx: FlowContext) -> Iterator[Diagnostic]:

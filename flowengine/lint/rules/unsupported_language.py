@@ -6,11 +6,11 @@ import difflib
 from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
+from flowengine.flow.loader import Path
 from flowengine.lint.enums import enums
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.voices import named
 from flowengine.lint.walk import states
-from flowengine.loader import Path
 
 
 def check(ctx: FlowContext) -> Iterator[Diagnostic]:

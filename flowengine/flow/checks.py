@@ -1,0 +1,158 @@
+"""Whole-flow checks run by the compiler: targets, variables, loops that never wait."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from flowengine.diagnostics import Severity
+from flowengine.flow.graph import Edge, State, Target
+from flowengine.flow.templates import ROOTS
+from flowengine.runtime.variables import CALL_NAMES
+
+if TYPE_CHECKING:
+    from flowengine.flow.compiler import Compiler
+    from flowengine.flow.loader import Path
+
+
+def unknown_target(compiler: Compiler, name: str, path: Path) -> None:
+    close = difflib.get_close_matches(name, sorted(compiler.state_names), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "add the state, or fix the name"
+    compiler.error(path, "FE101", "unknown-state", f"there is no state called '{name}'", hint=hint)
+
+
+def condition_vars(spec: dict[str, Any], path: Path) -> Iterator[tuple[str, Path]]:
+    if "var" in spec:
+        yield spec["var"], (*path, "var")
+    for key in ("all", "any"):
+        for index, sub in enumerate(spec.get(key, [])):
+            yield from condition_vars(sub, (*path, key, index))
+    if "not" in spec:
+        yield from condition_vars(spec["not"], (*path, "not"))
+
+
+def set_names(node: Any) -> set[str]:
+    """Every name that a `set` anywhere in the flow writes."""
+    names: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "set" and isinstance(value, dict):
+                names.update(value)
+            names |= set_names(value)
+    elif isinstance(node, list):
+        for item in node:
+            names |= set_names(item)
+    return names
+
+
+def variables(compiler: Compiler, settings: dict[str, Any]) -> None:
+    written = set_names(compiler.data.get("states")) | {"language"}
+    uses = [(var, path) for template, path in compiler.templates for var in template.variables]
+    for var, path in [*uses, *compiler.condition_vars]:
+        root, _, rest = var.partition(".")
+        field = rest.split(".")[0]
+        if root not in ROOTS:
+            close = difflib.get_close_matches(root, [*ROOTS, *CALL_NAMES], n=1)
+            if close:
+                guess = close[0] if close[0] in ROOTS else f"call.{close[0]}"
+                hint = f"did you mean '{guess}'?"
+            else:
+                hint = "variables start with call., vars. or settings."
+            compiler.error(
+                path, "FE104", "unknown-variable", f"unknown variable '{var}'", hint=hint
+            )
+        elif root == "call" and field and field not in CALL_NAMES:
+            close = difflib.get_close_matches(field, sorted(CALL_NAMES), n=1)
+            compiler.error(
+                path,
+                "FE104",
+                "unknown-variable",
+                f"Twilio sends no 'call.{field}'",
+                hint=f"did you mean 'call.{close[0]}'?" if close else "",
+            )
+        elif root == "settings" and field and field not in settings:
+            compiler.error(
+                path,
+                "FE102",
+                "unknown-setting",
+                f"there is no setting called '{field}'",
+                hint="add it under 'settings' at the top of the flow",
+            )
+        elif root == "vars" and field and field not in written:
+            compiler.report(
+                path,
+                "FE104",
+                "unknown-variable",
+                f"'vars.{field}' is never set in this flow, so it is empty unless another "
+                "flow set it before handing the call over",
+                Severity.WARNING,
+            )
+
+
+def _successors(state: State) -> list[Target]:
+    targets = [case.target for case in state.cases]
+    if state.next is not None:
+        targets.append(state.next)
+    return targets
+
+
+def waitless_cycles(compiler: Compiler, states: dict[str, State]) -> None:
+    """A loop of states that never waits for the caller would make Twilio loop forever."""
+    passing = {
+        name
+        for name, s in states.items()
+        if not s.waits and (s.action in ("", "switch") or (s.action == "redirect" and s.next))
+    }
+    colour: dict[str, int] = {}
+    reported: set[frozenset[str]] = set()
+
+    def visit(name: str, trail: list[str]) -> None:
+        colour[name] = 1
+        trail.append(name)
+        for target in _successors(states[name]):
+            if target.state not in passing:
+                continue
+            if colour.get(target.state) == 1:
+                loop = trail[trail.index(target.state) :]
+                if frozenset(loop) not in reported:
+                    reported.add(frozenset(loop))
+                    route = " -> ".join([*loop, target.state])
+                    compiler.error(
+                        ("states", loop[0]),
+                        "FE105",
+                        "loop-without-wait",
+                        f"the states {route} go round without ever waiting for the caller",
+                        hint="make one of them wait (gather, dial, record) or end the call",
+                        key=True,
+                    )
+            elif target.state not in colour:
+                visit(target.state, trail)
+        trail.pop()
+        colour[name] = 2
+
+    for name in sorted(passing):
+        if name not in colour:
+            visit(name, [])
+
+
+def targets(state: State) -> Iterator[Target]:
+    """Every way out of a state, each once."""
+    seen: set[int] = set()
+    candidates: list[Target] = [*state.on.values(), *(t for _, t in state.patterns)]
+    candidates += [t for _, t in state.phrases]
+    candidates += _successors(state)
+    if state.retry is not None and state.retry.then is not None:
+        candidates.append(state.retry.then)
+    for target in candidates:
+        if id(target) not in seen:
+            seen.add(id(target))
+            yield target
+
+
+def edges(states: dict[str, State]) -> tuple[Edge, ...]:
+    return tuple(
+        Edge(name, target.state, target.label)
+        for name, state in states.items()
+        for target in targets(state)
+    )

@@ -1,0 +1,129 @@
+"""The compiled form of a flow: states with precompiled TwiML fragments, and labelled edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowengine.flow.conditions import Predicate
+from flowengine.flow.hours import Hours
+from flowengine.flow.loader import Document
+from flowengine.flow.templates import Template
+from flowengine.flow.twiml import Fragment
+
+# Actions after which Twilio calls back with an outcome.
+WAITING = frozenset({"gather", "dial", "record", "enqueue"})
+# Actions that end the TwiML document for good.
+TERMINAL = frozenset({"hangup", "reject", "redirect", "leave"})
+
+DIAL_OUTCOMES = ("completed", "answered", "busy", "no-answer", "failed", "canceled")
+RECORD_OUTCOMES = ("recorded", "no-recording")
+QUEUE_OUTCOMES = (
+    "bridged",
+    "bridging-in-process",
+    "error",
+    "hangup",
+    "leave",
+    "redirected",
+    "redirected-from-bridged",
+    "queue-full",
+    "system-error",
+)
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "dial": DIAL_OUTCOMES,
+    "record": RECORD_OUTCOMES,
+    "enqueue": QUEUE_OUTCOMES,
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    state: str
+    sets: tuple[tuple[str, Template | Any], ...] = ()
+    label: str = "next"
+
+
+@dataclass(frozen=True)
+class Case:
+    when: Predicate | None
+    target: Target
+
+
+@dataclass(frozen=True)
+class Retry:
+    max: int = 3
+    no_input: tuple[dict[str, Fragment], ...] = ()
+    no_match: tuple[dict[str, Fragment], ...] = ()
+    then: Target | None = None
+
+
+@dataclass(frozen=True)
+class Sms:
+    to: Template
+    from_: Template
+    body: Template
+    media: tuple[Template, ...] = ()
+
+
+@dataclass
+class State:
+    name: str
+    action: str  # gather, dial, ..., switch, or "" for a state that only speaks
+    sets: tuple[tuple[str, Template | Any], ...] = ()
+    sms: Sms | None = None
+    prompts: dict[str, Fragment] = field(default_factory=dict)  # by language
+    verb: dict[str, Fragment] = field(default_factory=dict)  # the action's TwiML, by language
+    on: dict[str, Target] = field(default_factory=dict)  # exact keys, outcomes, keywords
+    patterns: tuple[tuple[Any, Target], ...] = ()  # compiled regex for `_1XX` digit patterns
+    phrases: tuple[tuple[tuple[str, ...], Target], ...] = ()
+    cases: tuple[Case, ...] = ()
+    next: Target | None = None
+    retry: Retry | None = None
+    handoff: tuple[str, str | None] | None = None  # (flow, state) for a redirect to a flow
+    line: int = 1
+
+    @property
+    def waits(self) -> bool:
+        return self.action in WAITING or (self.action == "" and self.listens)
+
+    @property
+    def ends(self) -> bool:
+        """The call stops here or leaves the flow (a redirect to one of its states goes on)."""
+        return self.action in TERMINAL and self.next is None
+
+    @property
+    def listens(self) -> bool:
+        """A text-message state that waits for the next text."""
+        return bool(self.on or self.phrases or self.patterns)
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    label: str
+
+
+@dataclass
+class Graph:
+    name: str
+    version: str
+    path: str
+    channel: str
+    start: str
+    states: dict[str, State]
+    languages: tuple[str, ...]
+    settings: dict[str, Any]
+    hours: dict[str, Hours]
+    edges: tuple[Edge, ...]
+    document: Document
+    url_prefix: str = ""
+
+    @property
+    def source(self) -> str:
+        return self.document.source
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.document.data
+        return data

@@ -1,0 +1,137 @@
+"""The one action of a voice state (gather, dial, record, ...) as TwiML fragments."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flowengine.flow import prompts, twiml
+from flowengine.flow.twiml import Fragment, Part
+
+if TYPE_CHECKING:
+    from flowengine.flow.compiler import Compiler
+    from flowengine.flow.loader import Path
+
+
+def gather(
+    compiler: Compiler, state: str, spec: dict[str, Any], path: Path, input_: str, hints: str
+) -> dict[str, Fragment]:
+    nested = prompts.prompts(compiler, spec, path)
+    speech = "speech" in input_
+    result = {}
+    for language in compiler.languages:
+        _, code = compiler.voice(language)
+        attributes = {
+            "action": compiler.callback(state, "gather"),
+            "method": "POST",
+            "actionOnEmptyResult": True,
+            "input": input_,
+            "numDigits": spec.get("digits"),
+            "timeout": spec.get("timeout"),
+            "finishOnKey": spec.get("finish_on_key"),
+            "hints": ", ".join(spec["hints"]) if "hints" in spec else (hints or None),
+            "speechTimeout": spec.get("speech_timeout", "auto") if speech else None,
+            "speechModel": spec.get("speech_model"),
+            "language": spec.get("language", code) if speech else None,
+            "profanityFilter": spec.get("profanity_filter"),
+        }
+        if spec.get("finish_on_key") == "":
+            # An empty finishOnKey is meaningful to Twilio (no finish key): keep it.
+            attributes["finishOnKey"] = None
+            head = f'<Gather{twiml.attrs(attributes)} finishOnKey="">'
+            result[language] = twiml.merge((head, *nested[language], "</Gather>"))
+        else:
+            result[language] = twiml.merge(twiml.element("Gather", attributes, nested[language]))
+    return result
+
+
+_NOUNS = (("number", "Number"), ("client", "Client"), ("sip", "Sip"))
+
+
+def dial(compiler: Compiler, state: str, spec: Any, path: Path) -> Fragment:
+    if isinstance(spec, str):
+        spec, path = {"number": spec}, path
+        number_paths: dict[str, Path] = {"number": path}
+    else:
+        number_paths = {"number": (*path, "number")}
+    body: list[Part] = []
+    for key, noun in _NOUNS:
+        if key in spec:
+            attributes = {"sendDigits": spec.get("send_digits")} if key == "number" else {}
+            text = prompts.text_parts(compiler, spec[key], number_paths.get(key, (*path, key)))
+            body.extend(twiml.element(noun, attributes, text))
+    for index, number in enumerate(spec.get("numbers", [])):
+        text = prompts.text_parts(compiler, number, (*path, "numbers", index))
+        body.extend(twiml.element("Number", {"sendDigits": spec.get("send_digits")}, text))
+    for key, noun in (("conference", "Conference"), ("queue", "Queue")):
+        if key in spec:
+            body.extend(
+                twiml.element(noun, {}, prompts.text_parts(compiler, spec[key], (*path, key)))
+            )
+    attributes = {
+        "action": compiler.callback(state, "dial"),
+        "method": "POST",
+        "timeout": spec.get("timeout"),
+        "timeLimit": spec.get("time_limit"),
+        "record": spec.get("record"),
+        "ringTone": spec.get("ring_tone"),
+        "answerOnBridge": spec.get("answer_on_bridge"),
+        "hangupOnStar": spec.get("hangup_on_star"),
+    }
+    caller_id = spec.get("caller_id")
+    if caller_id is None:
+        return twiml.merge(twiml.element("Dial", attributes, body))
+    template = compiler.template(caller_id, (*path, "caller_id"))
+    if template.constant is not None:
+        attributes["callerId"] = template.constant
+        return twiml.merge(twiml.element("Dial", attributes, body))
+    # A templated caller id is rendered at run time into the opening tag.
+    render = template.render
+    head = f"<Dial{twiml.attrs(attributes)}"
+    quoted: Part = lambda context: twiml.attr_value(render(context))  # noqa: E731
+    return twiml.merge((head, ' callerId="', quoted, '">', *body, "</Dial>"))
+
+
+def record(compiler: Compiler, state: str, spec: Any) -> Fragment:
+    options: dict[str, Any] = spec if isinstance(spec, dict) else {}
+    trim = options.get("trim")
+    attributes = {
+        "action": compiler.callback(state, "record"),
+        "method": "POST",
+        "maxLength": options.get("max_length"),
+        "timeout": options.get("timeout"),
+        "playBeep": options.get("beep"),
+        "trim": None if trim is None else ("trim-silence" if trim else "do-not-trim"),
+        "transcribe": options.get("transcribe"),
+        "transcribeCallback": options.get("transcribe_callback"),
+        "finishOnKey": options.get("finish_on_key"),
+    }
+    if options.get("finish_on_key") == "":
+        # Empty means "no key ends the recording"; attrs() would drop it, and Twilio's
+        # default (any key) is the opposite.
+        return (f'<Record{twiml.attrs(attributes)} finishOnKey=""/>',)
+    return twiml.element("Record", attributes)
+
+
+def enqueue(compiler: Compiler, state: str, spec: Any, path: Path) -> Fragment:
+    options: dict[str, Any] = {"queue": spec} if isinstance(spec, str) else spec
+    name_path = path if isinstance(spec, str) else (*path, "queue")
+    attributes = {
+        "action": compiler.callback(state, "enqueue"),
+        "method": "POST",
+        "waitUrl": options.get("wait_url")
+        or (f"{compiler.url_prefix}/wait/{options['wait']}" if "wait" in options else None),
+        "workflowSid": options.get("workflow_sid"),
+    }
+    body = prompts.text_parts(compiler, options["queue"], name_path)
+    return twiml.merge(twiml.element("Enqueue", attributes, body))
+
+
+def redirect_url(compiler: Compiler, spec: dict[str, Any], path: Path) -> Fragment:
+    body = prompts.text_parts(compiler, spec["url"], (*path, "url"))
+    return twiml.merge(twiml.element("Redirect", {"method": spec.get("method", "POST")}, body))
+
+
+def simple(action: str, value: Any) -> Fragment:
+    if action == "reject":
+        return twiml.element("Reject", {"reason": "rejected" if value is True else value})
+    return twiml.element({"hangup": "Hangup", "leave": "Leave"}[action], {})

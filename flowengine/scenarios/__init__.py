@@ -1,0 +1,1 @@
+"""Scenario files: scripted callers, what they must hear, and transition coverage."""

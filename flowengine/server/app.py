@@ -1,0 +1,128 @@
+"""The Starlette application: a declarative route list, and startup/shutdown in the lifespan."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from flowengine.server import logs
+from flowengine.server.calls import Calls
+from flowengine.server.config import ServerConfig, config_from_env
+from flowengine.server.fallback import Fallbacks
+from flowengine.server.registry import Registry
+from flowengine.server.signature import SignatureCheck
+from flowengine.server.stores import SessionStore, open_store
+from flowengine.server.texts import TextSender
+from flowengine.server.watch import watch
+from flowengine.server.webhook import webhook
+
+log = logging.getLogger("flowengine.server")
+
+INSECURE_WARNING = (
+    "SIGNATURE CHECKS ARE OFF (--insecure-dev): anyone who can reach this server can "
+    "drive its calls. Never run like this where the internet can reach it."
+)
+
+
+class NoFlowsError(RuntimeError):
+    """Not one flow in the folder compiled: there is nothing to serve."""
+
+
+def load_registry(config: ServerConfig) -> Registry:
+    registry = Registry(config.flows_dir, url_prefix=config.url_prefix)
+    registry.load_all()
+    return registry
+
+
+def create_app(
+    config: ServerConfig,
+    registry: Registry | None = None,
+    store: SessionStore | None = None,
+) -> Starlette:
+    """The app for `config`; pass an already loaded registry or open store to reuse them."""
+    registry = registry if registry is not None else load_registry(config)
+    if not registry.live:
+        problems = [line for f in registry.failures.values() for line in f.describe()]
+        raise NoFlowsError(f"no flow in {config.flows_dir} compiled:\n" + "\n".join(problems))
+    store = store if store is not None else open_store(config.store_url)
+    calls = Calls(config, registry, store, TextSender(store, config.cas_attempts))
+    fallbacks = Fallbacks(config.fallback_say, config.fallback_dial)
+    signature = SignatureCheck(config.auth_token, config.public_url)
+    check = signature if config.checks_signatures else None
+    if check is None:
+        log.warning(INSECURE_WARNING)
+
+    def hook(route: str, handler: Any, fallback: str) -> Any:
+        return webhook(route, handler, fallback, check, config.max_body, config.access_log)
+
+    async def healthz(request: Request) -> JSONResponse:
+        store_ok = await store.ping()
+        body = {
+            "status": "ok" if store_ok and not registry.failures else "degraded",
+            **registry.health(),
+            "store": {"backend": config.store_url.split(":", 1)[0], "ok": store_ok},
+            "signatures": "checked" if check is not None else "OFF (insecure dev mode)",
+        }
+        return JSONResponse(body)
+
+    routes = [
+        Route("/voice/{flow}", hook("voice", calls.voice_entry, fallbacks.voice), methods=["POST"]),
+        Route(
+            "/voice/{flow}/{state}/{event}",
+            hook("callback", calls.voice_callback, fallbacks.voice),
+            methods=["POST"],
+        ),
+        Route("/wait/{flow}", hook("wait", calls.wait, fallbacks.wait), methods=["POST"]),
+        Route("/sms/{flow}", hook("sms", calls.sms, fallbacks.sms), methods=["POST"]),
+        Route("/status", hook("status", calls.status, fallbacks.status), methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await registry.publish(store)
+        for name, failure in sorted(registry.failures.items()):
+            log.error("flow %s not loaded:\n%s", name, "\n".join(failure.describe()))
+        log.info(
+            "serving flows %s",
+            ", ".join(f"{g.name}@{g.version}" for g in registry.live.values()),
+        )
+        # Compiled flows are long-lived: move them out of the collector's sight so that
+        # collections during requests only walk what requests allocate (shorter pauses).
+        gc.collect()
+        gc.freeze()
+        stop = anyio.Event()
+        async with anyio.create_task_group() as tasks:
+            if config.reload:
+                tasks.start_soon(watch, registry, store, config.reload_debounce_ms, stop)
+            try:
+                yield
+            finally:
+                stop.set()
+        await store.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.registry = registry
+    app.state.store = store
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for uvicorn's worker processes (--workers N): settings from the environment."""
+    config = config_from_env()
+    logs.setup(config.log_level)
+    problems = config.problems()
+    for problem in problems:
+        log.error(problem)
+    if problems:
+        raise SystemExit(1)
+    return create_app(config)

@@ -1,0 +1,200 @@
+"""The Twilio routes' handlers: load the session, run one step, save with compare-and-set.
+
+Two webhooks of one call can arrive together (a status callback racing an action, or
+two server processes); a save that loses the race reloads and runs the step again, so
+no update is lost. A call stays on the flow version its session names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+
+from flowengine.flow import twiml
+from flowengine.flow.graph import Graph
+from flowengine.runtime.interpreter import Event, StepResult, new_session, step
+from flowengine.runtime.session import CallSession
+from flowengine.server import logs
+from flowengine.server.config import ServerConfig
+from flowengine.server.fallback import Unavailable
+from flowengine.server.registry import Registry
+from flowengine.server.stores import SessionStore
+from flowengine.server.texts import TextSender
+from flowengine.server.webhook import Hook
+
+CALLBACKS = frozenset({"gather", "dial", "record", "enqueue", "redirect"})
+
+Advance = Callable[[CallSession | None], Awaitable[StepResult | None]]
+
+
+class Calls:
+    def __init__(
+        self, config: ServerConfig, registry: Registry, store: SessionStore, texts: TextSender
+    ) -> None:
+        self.registry = registry
+        self.store = store
+        self.texts = texts
+        self.clock = config.clock
+        self.attempts = config.cas_attempts
+
+    def now(self) -> datetime | None:
+        return self.clock() if self.clock is not None else None
+
+    async def saved(self, key: str, advance: Advance, *, new: bool = False) -> StepResult | None:
+        """Run `advance` on the stored session and save, again until no one raced us.
+
+        `new` says the request most likely starts a session (a call's first webhook): the
+        first attempt then skips the read and lets the store's compare-and-set on
+        revision 0 tell; a hand-over or a repeated entry simply costs one more round.
+        """
+        for attempt in range(self.attempts):
+            stored = None if new and attempt == 0 else await self.store.load(key)
+            result = await advance(stored)
+            if result is None:
+                return None
+            result.session.key = key  # the route decides the key, never a posted field
+            if await self.store.save(result.session):
+                return result
+        # The key of a text conversation holds phone numbers: keep it out of the log line.
+        raise Unavailable("conflict", f"the session kept changing under {self.attempts} saves")
+
+    def current(self, flow: str, channel: str) -> Graph:
+        graph = self.registry.current(flow)
+        if graph is None:
+            raise Unavailable("unknown-flow", f"no flow named {flow!r} is loaded")
+        if graph.channel != channel:
+            raise Unavailable("wrong-channel", f"flow {flow!r} is a {graph.channel} flow")
+        return graph
+
+    async def started_on(self, session: CallSession) -> Graph | None:
+        return await self.registry.version(session.flow, session.version, self.store)
+
+    # -- voice ------------------------------------------------------------------------------
+
+    async def voice_entry(self, request: Request, hook: Hook) -> str:
+        # Most entries have no query string: skip parsing one.
+        state = request.query_params.get("state") if request.scope["query_string"] else None
+        return await self.voice(
+            hook, request.path_params["flow"], Event("call", hook.params, state)
+        )
+
+    async def voice_callback(self, request: Request, hook: Hook) -> str:
+        path = request.path_params
+        if path["event"] not in CALLBACKS:
+            raise Unavailable("bad-callback", f"no callback named {path['event']!r}")
+        event = Event(path["event"], hook.params, path["state"])
+        return await self.voice(hook, path["flow"], event)
+
+    async def voice(self, hook: Hook, flow: str, event: Event) -> str:
+        key = hook.params.get("CallSid") or ""
+        hook.fields.update(flow=flow, state=event.state, event=event.kind)
+        hook.fields["from"] = logs.number(hook.params.get("From") or "")
+        if not key:
+            raise Unavailable("no-callsid", "the request has no CallSid")
+
+        async def advance(session: CallSession | None) -> StepResult | None:
+            if await self.waiting_in_queue(session, flow, event):
+                return None
+            graph = await self.voice_graph(flow, session, event)
+            return step(graph, session, event, self.now())
+
+        result = await self.saved(key, advance, new=event.kind == "call")
+        if result is None:
+            # The caller is in a queue and this is its wait flow's own callback (a Gather in
+            # the hold music): answer it like the wait flow itself, without a session.
+            return self.wait_step(flow, event, hook)
+        assert result is not None
+        self.finish(hook, result, key)
+        return result.twiml
+
+    async def waiting_in_queue(self, session: CallSession | None, flow: str, event: Event) -> bool:
+        if session is None or session.flow == flow or event.kind == "call" or session.ended:
+            return False
+        graph = await self.started_on(session)
+        state = graph.states.get(session.state or "") if graph is not None else None
+        return state is not None and state.action == "enqueue"
+
+    async def voice_graph(self, flow: str, session: CallSession | None, event: Event) -> Graph:
+        if session is not None and session.flow == flow and not session.ended:
+            graph = await self.started_on(session)
+            if graph is not None:
+                return graph
+            if event.kind != "call":
+                raise Unavailable(
+                    "unknown-version", f"flow {flow!r} version {session.version} is not available"
+                )
+        elif event.kind != "call":
+            cause = "no-session" if session is None else "session-mismatch"
+            raise Unavailable(cause, f"no live session of flow {flow!r} for this call")
+        return self.current(flow, "voice")
+
+    def finish(self, hook: Hook, result: StepResult, key: str) -> None:
+        session = result.session
+        hook.fields.update(version=session.version, next=session.state)
+        hook.fields["outcome"] = session.outcome or "ok"
+        if result.messages:
+            hook.fields["texts"] = len(result.messages)
+            hook.background = BackgroundTask(self.texts.send, key, list(result.messages))
+
+    async def wait(self, request: Request, hook: Hook) -> str:
+        """Queue wait music: a flow run afresh for every round, never stored."""
+        return self.wait_step(request.path_params["flow"], Event("call", hook.params), hook)
+
+    def wait_step(self, flow: str, event: Event, hook: Hook) -> str:
+        hook.fields.update(flow=flow, event=f"wait-{event.kind}", state=event.state)
+        graph = self.current(flow, "voice")
+        result = step(graph, None, event, self.now())
+        hook.fields.update(version=graph.version, outcome=result.session.outcome or "ok")
+        return result.twiml
+
+    # -- messaging and status ---------------------------------------------------------------
+
+    async def sms(self, request: Request, hook: Hook) -> str:
+        flow = request.path_params["flow"]
+        sender, to = hook.params.get("From") or "", hook.params.get("To") or ""
+        key = f"sms:{flow}:{sender}:{to}"
+        hook.fields.update(flow=flow, event="sms", call=hook.params.get("MessageSid"))
+        hook.fields["from"] = logs.number(sender)
+        event = Event("sms", hook.params)
+
+        async def advance(session: CallSession | None) -> StepResult:
+            graph = None
+            if session is not None and session.flow == flow and not session.ended:
+                graph = await self.started_on(session)
+            if graph is None:
+                graph = self.current(flow, "sms")
+                if session is None:
+                    session = new_session(graph, key)
+                else:  # its version is gone: the conversation starts over (same record)
+                    session.state = None
+            return step(graph, session, event, self.now())
+
+        result = await self.saved(key, advance)
+        assert result is not None
+        self.finish(hook, result, key)
+        return result.twiml
+
+    async def status(self, request: Request, hook: Hook) -> str:
+        """Twilio's call status callback: the call is over; record how it ended."""
+        key = hook.params.get("CallSid") or ""
+        status = hook.params.get("CallStatus") or "completed"
+        hook.fields.update(event="status", status=status)
+        if not key:
+            raise Unavailable("no-callsid", "the request has no CallSid")
+
+        async def advance(session: CallSession | None) -> StepResult | None:
+            if session is None:
+                return None
+            hook.fields.update(flow=session.flow, state=session.state, flow_outcome=session.outcome)
+            graph = await self.started_on(session)
+            if graph is not None:
+                return step(graph, session, Event("status", hook.params), self.now())
+            session.ended, session.outcome, session.state = True, status, None
+            return StepResult(twiml.EMPTY, session, [], [])
+
+        result = await self.saved(key, advance)
+        hook.fields["outcome"] = "recorded" if result is not None else "no-session"
+        return twiml.EMPTY

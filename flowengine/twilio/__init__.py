@@ -1,0 +1,1 @@
+"""Twilio's REST API (outbound calls and texts) and phone-number rules."""
