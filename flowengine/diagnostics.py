@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -12,6 +13,13 @@ class Severity(StrEnum):
 
     def __str__(self) -> str:
         return self.value
+
+
+class Code(NamedTuple):
+    """A stable problem code and its kebab-case name, e.g. FE101 unknown-state."""
+
+    code: str
+    name: str
 
 
 @dataclass(frozen=True, order=True)

@@ -6,7 +6,9 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlsplit
+
+from flowengine.flow import urls
 
 PUBLIC_URL = "FLOWENGINE_PUBLIC_URL"
 
@@ -69,8 +71,7 @@ def flow_url(public_url: str, flow: str, state: str | None = None) -> str:
     base = urlsplit(public_url)
     if base.scheme not in ("http", "https") or not base.netloc or base.query or base.fragment:
         raise UsageError(f"the public URL must be an http(s) URL without a query: {public_url!r}")
-    url = f"{public_url.rstrip('/')}/voice/{quote(flow, safe='')}"
-    return f"{url}?{urlencode({'state': state})}" if state else url
+    return urls.entry(public_url.rstrip("/"), flow, state)
 
 
 def _only_with_flow(args: argparse.Namespace, **flags: str) -> None:

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flowengine.diagnostics import Severity
-from flowengine.flow.graph import Edge, State, Target
+from flowengine.flow import codes
+from flowengine.flow.context import CompileContext
+from flowengine.flow.graph import State, successors
+from flowengine.flow.loader import KeyPath
 from flowengine.flow.templates import ROOTS
 from flowengine.runtime.variables import CALL_NAMES
 
-if TYPE_CHECKING:
-    from flowengine.flow.compiler import Compiler
-    from flowengine.flow.loader import Path
 
-
-def unknown_target(compiler: Compiler, name: str, path: Path) -> None:
+def unknown_target(compiler: CompileContext, name: str, path: KeyPath) -> None:
     close = difflib.get_close_matches(name, sorted(compiler.state_names), n=1)
     hint = f"did you mean '{close[0]}'?" if close else "add the state, or fix the name"
-    compiler.error(path, "FE101", "unknown-state", f"there is no state called '{name}'", hint=hint)
+    compiler.error(path, *codes.UNKNOWN_STATE, f"there is no state called '{name}'", hint=hint)
 
 
-def condition_vars(spec: dict[str, Any], path: Path) -> Iterator[tuple[str, Path]]:
+def condition_vars(spec: dict[str, Any], path: KeyPath) -> Iterator[tuple[str, KeyPath]]:
     if "var" in spec:
         yield spec["var"], (*path, "var")
     for key in ("all", "any"):
@@ -46,7 +45,7 @@ def set_names(node: Any) -> set[str]:
     return names
 
 
-def variables(compiler: Compiler, settings: dict[str, Any]) -> None:
+def variables(compiler: CompileContext, settings: dict[str, Any]) -> None:
     written = set_names(compiler.data.get("states")) | {"language"}
     uses = [(var, path) for template, path in compiler.templates for var in template.variables]
     for var, path in [*uses, *compiler.condition_vars]:
@@ -59,45 +58,33 @@ def variables(compiler: Compiler, settings: dict[str, Any]) -> None:
                 hint = f"did you mean '{guess}'?"
             else:
                 hint = "variables start with call., vars. or settings."
-            compiler.error(
-                path, "FE104", "unknown-variable", f"unknown variable '{var}'", hint=hint
-            )
+            compiler.error(path, *codes.UNKNOWN_VARIABLE, f"unknown variable '{var}'", hint=hint)
         elif root == "call" and field and field not in CALL_NAMES:
             close = difflib.get_close_matches(field, sorted(CALL_NAMES), n=1)
             compiler.error(
                 path,
-                "FE104",
-                "unknown-variable",
+                *codes.UNKNOWN_VARIABLE,
                 f"Twilio sends no 'call.{field}'",
                 hint=f"did you mean 'call.{close[0]}'?" if close else "",
             )
         elif root == "settings" and field and field not in settings:
             compiler.error(
                 path,
-                "FE102",
-                "unknown-setting",
+                *codes.UNKNOWN_SETTING,
                 f"there is no setting called '{field}'",
                 hint="add it under 'settings' at the top of the flow",
             )
         elif root == "vars" and field and field not in written:
             compiler.report(
                 path,
-                "FE104",
-                "unknown-variable",
+                *codes.UNKNOWN_VARIABLE,
                 f"'vars.{field}' is never set in this flow, so it is empty unless another "
                 "flow set it before handing the call over",
                 Severity.WARNING,
             )
 
 
-def _successors(state: State) -> list[Target]:
-    targets = [case.target for case in state.cases]
-    if state.next is not None:
-        targets.append(state.next)
-    return targets
-
-
-def waitless_cycles(compiler: Compiler, states: dict[str, State]) -> None:
+def waitless_cycles(compiler: CompileContext, states: dict[str, State]) -> None:
     """A loop of states that never waits for the caller would make Twilio loop forever."""
     passing = {
         name
@@ -110,7 +97,7 @@ def waitless_cycles(compiler: Compiler, states: dict[str, State]) -> None:
     def visit(name: str, trail: list[str]) -> None:
         colour[name] = 1
         trail.append(name)
-        for target in _successors(states[name]):
+        for target in successors(states[name]):
             if target.state not in passing:
                 continue
             if colour.get(target.state) == 1:
@@ -120,8 +107,7 @@ def waitless_cycles(compiler: Compiler, states: dict[str, State]) -> None:
                     route = " -> ".join([*loop, target.state])
                     compiler.error(
                         ("states", loop[0]),
-                        "FE105",
-                        "loop-without-wait",
+                        *codes.LOOP_WITHOUT_WAIT,
                         f"the states {route} go round without ever waiting for the caller",
                         hint="make one of them wait (gather, dial, record) or end the call",
                         key=True,
@@ -134,25 +120,3 @@ def waitless_cycles(compiler: Compiler, states: dict[str, State]) -> None:
     for name in sorted(passing):
         if name not in colour:
             visit(name, [])
-
-
-def targets(state: State) -> Iterator[Target]:
-    """Every way out of a state, each once."""
-    seen: set[int] = set()
-    candidates: list[Target] = [*state.on.values(), *(t for _, t in state.patterns)]
-    candidates += [t for _, t in state.phrases]
-    candidates += _successors(state)
-    if state.retry is not None and state.retry.then is not None:
-        candidates.append(state.retry.then)
-    for target in candidates:
-        if id(target) not in seen:
-            seen.add(id(target))
-            yield target
-
-
-def edges(states: dict[str, State]) -> tuple[Edge, ...]:
-    return tuple(
-        Edge(name, target.state, target.label)
-        for name, state in states.items()
-        for target in targets(state)
-    )

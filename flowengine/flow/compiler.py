@@ -15,11 +15,12 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, FlowError, Severity
-from flowengine.flow import checks
+from flowengine.flow import checks, codes, urls
+from flowengine.flow.collector import gc_paused
 from flowengine.flow.conditions import ConditionError, compile_condition
-from flowengine.flow.graph import Graph, State, Target
+from flowengine.flow.graph import Graph, State, Target, edges
 from flowengine.flow.hours import Hours, HoursError, parse_hours
-from flowengine.flow.loader import Document, Path, gc_paused, load_file, parse
+from flowengine.flow.loader import Document, KeyPath, load_file, parse
 from flowengine.flow.schema import validate
 from flowengine.flow.settings import resolve_settings
 from flowengine.flow.states import compile_state
@@ -36,8 +37,8 @@ class Compiler:
         self.environ = environ
         self.url_prefix = url_prefix
         self.diagnostics: list[Diagnostic] = []
-        self.templates: list[tuple[Template, Path]] = []
-        self.condition_vars: list[tuple[str, Path]] = []
+        self.templates: list[tuple[Template, KeyPath]] = []
+        self.condition_vars: list[tuple[str, KeyPath]] = []
         self.channel: str = self.data.get("channel", "voice")
         declared: dict[str, Any] = self.data.get("languages") or {}
         self.language_table = declared
@@ -56,7 +57,7 @@ class Compiler:
 
     def report(
         self,
-        path: Path,
+        path: KeyPath,
         code: str,
         name: str,
         message: str,
@@ -72,20 +73,26 @@ class Compiler:
         )
 
     def error(
-        self, path: Path, code: str, name: str, message: str, hint: str = "", *, key: bool = False
+        self,
+        path: KeyPath,
+        code: str,
+        name: str,
+        message: str,
+        hint: str = "",
+        *,
+        key: bool = False,
     ) -> None:
         self.report(path, code, name, message, Severity.ERROR, hint, key=key)
 
     # -- helpers used by prompts, verbs and states -----------------------------------------
 
-    def template(self, text: str, path: Path, *, markup: bool = False) -> Template:
+    def template(self, text: str, path: KeyPath, *, markup: bool = False) -> Template:
         try:
             template = compile_template(text, markup=markup)
         except TemplateSyntaxError as exc:
             self.error(
                 path,
-                "FE103",
-                "template-syntax",
+                *codes.TEMPLATE_SYNTAX,
                 f"template error: {exc}",
                 hint="a template looks like {{ call.from }}; check the braces",
             )
@@ -96,23 +103,21 @@ class Compiler:
 
     def callback(self, state: str, event: str) -> str:
         """Where Twilio posts the outcome of a state's verb (see the server's routes)."""
-        return f"{self.url_prefix}/voice/{self.name}/{state}/{event}"
+        return urls.callback(self.url_prefix, self.name, state, event)
 
     def entry(self, flow: str, state: str | None = None) -> str:
         """A flow's voice entry: where a hand-over sends the call."""
-        url = f"{self.url_prefix}/voice/{flow}"
-        return f"{url}?state={state}" if state else url
+        return urls.entry(self.url_prefix, flow, state)
 
     def voice(self, language: str) -> tuple[str | None, str | None]:
         """The voice and language code for one of the flow's languages."""
         return self.voices[language]
 
-    def check_languages(self, table: dict[str, Any], path: Path) -> None:
+    def check_languages(self, table: dict[str, Any], path: KeyPath) -> None:
         if not self.language_table:
             self.error(
                 path,
-                "FE110",
-                "unknown-language",
+                *codes.UNKNOWN_LANGUAGE,
                 "texts by language need the flow's languages declared under 'languages'",
                 hint="add e.g. languages: {en: {voice: Polly.Joanna, language: en-US}}",
             )
@@ -121,17 +126,16 @@ class Compiler:
             if language not in self.language_table:
                 self.error(
                     (*path, language),
-                    "FE110",
-                    "unknown-language",
+                    *codes.UNKNOWN_LANGUAGE,
                     f"'{language}' is not one of the flow's languages "
                     f"({', '.join(self.language_table)})",
                     key=True,
                 )
 
-    def target(self, value: Any, path: Path, label: str) -> Target | None:
+    def target(self, value: Any, path: KeyPath, label: str) -> Target | None:
         if isinstance(value, dict):
             name, sets = value["next"], self.sets(value.get("set", {}), (*path, "set"))
-            where: Path = (*path, "next")
+            where: KeyPath = (*path, "next")
         else:
             name, sets, where = value, (), path
         if name not in self.state_names:
@@ -139,15 +143,14 @@ class Compiler:
             return None
         return Target(name, sets, label)
 
-    def sets(self, values: dict[str, Any], path: Path) -> tuple[tuple[str, Any], ...]:
+    def sets(self, values: dict[str, Any], path: KeyPath) -> tuple[tuple[str, Any], ...]:
         result = []
         for key, value in values.items():
             constant_language = key == "language" and isinstance(value, str) and "{" not in value
             if constant_language and self.language_table and value not in self.language_table:
                 self.error(
                     (*path, key),
-                    "FE110",
-                    "unknown-language",
+                    *codes.UNKNOWN_LANGUAGE,
                     f"'{value}' is not one of the flow's languages "
                     f"({', '.join(self.language_table)})",
                 )
@@ -157,14 +160,14 @@ class Compiler:
                 result.append((key, value))
         return tuple(result)
 
-    def condition(self, spec: dict[str, Any], path: Path) -> Any:
+    def condition(self, spec: dict[str, Any], path: KeyPath) -> Any:
         self.condition_vars.extend(checks.condition_vars(spec, path))
         try:
             return compile_condition(spec, self.hours)
         except ConditionError as exc:
             broken_hours = set(self.data.get("hours") or {}) - set(self.hours)
             if not any(name in str(exc) for name in broken_hours):  # already reported as FE108
-                self.error(path, "FE109", "bad-condition", str(exc))
+                self.error(path, *codes.BAD_CONDITION, str(exc))
             return None
 
     # -- the whole flow --------------------------------------------------------------------
@@ -175,7 +178,7 @@ class Compiler:
             try:
                 self.hours[name] = parse_hours(name, spec)
             except HoursError as exc:
-                self.error(("hours", name), "FE108", "invalid-hours", str(exc))
+                self.error(("hours", name), *codes.INVALID_HOURS, str(exc))
         states: dict[str, State] = {}
         for name, spec in self.data["states"].items():
             states[name] = compile_state(self, name, spec, ("states", name))
@@ -197,7 +200,7 @@ class Compiler:
             languages=self.languages,
             settings=settings,
             hours=self.hours,
-            edges=checks.edges(states),
+            edges=edges(states),
             document=self.doc,
             url_prefix=self.url_prefix,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,3 +128,36 @@ class Graph:
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = self.document.data
         return data
+
+
+# -- the ways out of a state, for the compiler's checks, lint rules, diagrams and coverage --
+
+
+def successors(state: State) -> list[Target]:
+    """The states a state moves on to without waiting for the caller."""
+    targets = [case.target for case in state.cases]
+    if state.next is not None:
+        targets.append(state.next)
+    return targets
+
+
+def targets(state: State) -> Iterator[Target]:
+    """Every way out of a state, each once."""
+    seen: set[int] = set()
+    candidates: list[Target] = [*state.on.values(), *(t for _, t in state.patterns)]
+    candidates += [t for _, t in state.phrases]
+    candidates += successors(state)
+    if state.retry is not None and state.retry.then is not None:
+        candidates.append(state.retry.then)
+    for target in candidates:
+        if id(target) not in seen:
+            seen.add(id(target))
+            yield target
+
+
+def edges(states: dict[str, State]) -> tuple[Edge, ...]:
+    return tuple(
+        Edge(name, target.state, target.label)
+        for name, state in states.items()
+        for target in targets(state)
+    )

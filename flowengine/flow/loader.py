@@ -9,23 +9,22 @@ numbers need no quotes), and a key written twice is an error instead of a silent
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from flowengine.diagnostics import Diagnostic, FlowError
+from flowengine.flow import codes
+from flowengine.flow.collector import gc_paused
 
 try:  # the C parser is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
 
@@ -99,10 +98,10 @@ class Document:
     path: str
     source: str
     data: Any
-    positions: dict[Path, Position] = field(default_factory=dict)
-    key_positions: dict[Path, Position] = field(default_factory=dict)
+    positions: dict[KeyPath, Position] = field(default_factory=dict)
+    key_positions: dict[KeyPath, Position] = field(default_factory=dict)
 
-    def position(self, path: Path, *, key: bool = False) -> Position:
+    def position(self, path: KeyPath, *, key: bool = False) -> Position:
         """Position of the value at `path` (or of its key), else of its nearest ancestor."""
         table = self.key_positions if key else self.positions
         while path:
@@ -124,7 +123,7 @@ class _Builder:
         self.loader = loader
         self.problems: list[Diagnostic] = []
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
         self.doc.positions[path] = _mark(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -136,20 +135,19 @@ class _Builder:
         # An explicit tag (!!binary, !custom): let PyYAML's safe constructor decide.
         return self.loader.construct_object(node, deep=True)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         self.loader.flatten_mapping(node)  # resolves `<<` merge keys
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(key_node, "FE001", "yaml-syntax", "a key must be plain text")
+                self._problem(key_node, *codes.YAML_SYNTAX, "a key must be plain text")
                 continue
             key = key_node.value
             if key in result:
                 first = self.doc.key_positions[(*path, key)]
                 self._problem(
                     key_node,
-                    "FE002",
-                    "duplicate-key",
+                    *codes.DUPLICATE_KEY,
                     f"'{key}' is written twice in the same place; the first one is on line "
                     f"{first[0]}",
                     hint="merge the two entries into one, or rename one of them",
@@ -162,24 +160,6 @@ class _Builder:
     def _problem(self, node: yaml.Node, code: str, name: str, msg: str, hint: str = "") -> None:
         line, column = _mark(node)
         self.problems.append(Diagnostic(self.doc.path, line, column, code, name, msg, hint=hint))
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Build a large, long-lived structure without the cyclic collector running.
-
-    Every object a flow's parse or compile creates lives as long as the flow, so the
-    collections its allocations trigger find nothing to free; they only re-walk the growing
-    heap, which took half the time of loading a large flow.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def parse(source: str, path: str = "<string>") -> Document:
@@ -201,7 +181,7 @@ def _parse(source: str, path: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         raise FlowError([_yaml_diagnostic(exc, path, source)]) from None
     except yaml.YAMLError as exc:
-        raise FlowError([Diagnostic(path, 1, 1, "FE001", "yaml-syntax", str(exc))]) from None
+        raise FlowError([Diagnostic(path, 1, 1, *codes.YAML_SYNTAX, str(exc))]) from None
     finally:
         loader.dispose()
     if builder.problems:
@@ -219,7 +199,7 @@ def _yaml_diagnostic(exc: yaml.MarkedYAMLError, path: str, source: str) -> Diagn
     hint = _YAML_HINTS.get(problem, "")
     if "cannot start any token" in problem and _char_at(source, line, column) == "\t":
         hint = "indent with spaces, never tabs"
-    return Diagnostic(path, line, column, "FE001", "yaml-syntax", message, hint=hint)
+    return Diagnostic(path, line, column, *codes.YAML_SYNTAX, message, hint=hint)
 
 
 _COLON_HINT = "a text that contains ': ' must be put in quotes, or the line is indented wrongly"
@@ -245,6 +225,6 @@ def load_file(path: str) -> Document:
             source = handle.read()
     except UnicodeDecodeError as exc:
         raise FlowError(
-            [Diagnostic(path, 1, 1, "FE001", "yaml-syntax", f"the file is not UTF-8 text: {exc}")]
+            [Diagnostic(path, 1, 1, *codes.YAML_SYNTAX, f"the file is not UTF-8 text: {exc}")]
         ) from None
     return parse(source, path)

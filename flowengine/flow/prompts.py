@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flowengine.flow import twiml
+from flowengine.flow import codes, twiml
+from flowengine.flow.context import CompileContext
+from flowengine.flow.loader import KeyPath
 from flowengine.flow.templates import LIQUID_MARKUP
 from flowengine.flow.twiml import Fragment, Part
-
-if TYPE_CHECKING:
-    from flowengine.flow.compiler import Compiler
-    from flowengine.flow.loader import Path
 
 SSML_TAGS = frozenset(
     {"break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "sub", "w"}
@@ -34,11 +32,11 @@ def ssml_problem(text: str) -> str:
     return ""
 
 
-def text_parts(compiler: Compiler, text: str, path: Path) -> Fragment:
+def text_parts(compiler: CompileContext, text: str, path: KeyPath) -> Fragment:
     """Escaped TwiML for one text; SSML tags written by the author are kept as markup."""
     markup = is_ssml(text)
     if markup and (problem := ssml_problem(text)):
-        compiler.error(path, "FE106", "invalid-ssml", problem)
+        compiler.error(path, *codes.INVALID_SSML, problem)
         markup = False
     template = compiler.template(text, path, markup=markup)
     if template.constant is not None:
@@ -46,7 +44,7 @@ def text_parts(compiler: Compiler, text: str, path: Path) -> Fragment:
     return (twiml.checked(template.render) if markup else twiml.escaped(template.render),)
 
 
-def pick(compiler: Compiler, value: Any, language: str) -> tuple[Any, Path]:
+def pick(compiler: CompileContext, value: Any, language: str) -> tuple[Any, KeyPath]:
     """The text for a language from a plain text or a table of texts by language."""
     if isinstance(value, dict):
         if language in value:
@@ -56,7 +54,7 @@ def pick(compiler: Compiler, value: Any, language: str) -> tuple[Any, Path]:
     return value, ()
 
 
-def say(compiler: Compiler, value: Any, path: Path) -> dict[str, Fragment]:
+def say(compiler: CompileContext, value: Any, path: KeyPath) -> dict[str, Fragment]:
     options: dict[str, Any] = {}
     if isinstance(value, dict) and "text" in value:
         options, value, path = value, value["text"], (*path, "text")
@@ -77,7 +75,7 @@ def say(compiler: Compiler, value: Any, path: Path) -> dict[str, Fragment]:
     return result
 
 
-def play(compiler: Compiler, value: Any, path: Path) -> Fragment:
+def play(compiler: CompileContext, value: Any, path: KeyPath) -> Fragment:
     if isinstance(value, str):
         value, url_path = {"url": value}, path
     else:
@@ -92,9 +90,9 @@ def pause(seconds: int) -> Fragment:
     return twiml.element("Pause", {"length": seconds})
 
 
-def prompts(compiler: Compiler, spec: dict[str, Any], path: Path) -> dict[str, Fragment]:
+def prompts(compiler: CompileContext, spec: dict[str, Any], path: KeyPath) -> dict[str, Fragment]:
     """The prompts of a state or gather (say, play, pause or a prompts list), by language."""
-    items: list[tuple[str, Any, Path]] = []
+    items: list[tuple[str, Any, KeyPath]] = []
     if "prompts" in spec:
         for index, item in enumerate(spec["prompts"]):
             key = next(iter(item))

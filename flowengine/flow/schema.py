@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match, relevance
 
 from flowengine.diagnostics import Diagnostic
+from flowengine.flow import codes
 from flowengine.flow.loader import Document
 
 _PACKAGED = Path(__file__).parent.parent / "data" / "flow.schema.json"
@@ -200,7 +201,7 @@ def _diagnostic(doc: Document, error: ValidationError) -> Diagnostic:
     else:
         message = f"{where}: {error.message}"
     line, column = doc.position(path, key=key_position)
-    return Diagnostic(doc.path, line, column, "FE003", "schema", message, hint=hint)
+    return Diagnostic(doc.path, line, column, *codes.SCHEMA, message, hint=hint)
 
 
 def _first(value: Any) -> Any:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from flowengine.flow.compiler import Compiler
+from flowengine.flow import codes
+from flowengine.flow.context import CompileContext
 
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -16,7 +16,7 @@ def env_references(value: str) -> list[tuple[str, str | None]]:
     return [(m.group(1), m.group(2)) for m in ENV_REFERENCE.finditer(value)]
 
 
-def resolve_settings(compiler: Compiler) -> dict[str, Any]:
+def resolve_settings(compiler: CompileContext) -> dict[str, Any]:
     resolved: dict[str, Any] = {}
     for name, value in (compiler.data.get("settings") or {}).items():
         if not isinstance(value, str):
@@ -31,8 +31,7 @@ def resolve_settings(compiler: Compiler) -> dict[str, Any]:
                 return default
             compiler.error(
                 ("settings", name),
-                "FE112",
-                "unset-environment-variable",
+                *codes.UNSET_ENVIRONMENT_VARIABLE,
                 f"setting '{name}' needs the environment variable {variable}, which is not set",
                 hint=f"set {variable}, or give a default: ${{{variable}:-+15551234567}}",
             )

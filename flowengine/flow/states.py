@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flowengine.flow import prompts, twiml, verbs
+from flowengine.flow import codes, prompts, twiml, verbs
 from flowengine.flow.conditions import describe
+from flowengine.flow.context import CompileContext
 from flowengine.flow.graph import OUTCOMES, Case, Retry, Sms, State, Target
+from flowengine.flow.loader import KeyPath
 from flowengine.flow.speech import words
 from flowengine.flow.twiml import Fragment, Part
-
-if TYPE_CHECKING:
-    from flowengine.flow.compiler import Compiler
-    from flowengine.flow.loader import Path
 
 ACTIONS = ("gather", "dial", "enqueue", "record", "redirect", "switch", "hangup", "reject", "leave")
 VOICE_ONLY = frozenset(
@@ -30,15 +28,16 @@ def alternatives(key: str) -> list[str]:
     return [part.strip() for part in key.split(",")]
 
 
-def compile_state(compiler: Compiler, name: str, spec: dict[str, Any], path: Path) -> State:
+def compile_state(
+    compiler: CompileContext, name: str, spec: dict[str, Any], path: KeyPath
+) -> State:
     sms = compiler.channel == "sms"
     for key in spec:
         if key in (VOICE_ONLY if sms else SMS_ONLY):
             kind = "text-message" if sms else "voice"
             compiler.error(
                 (*path, key),
-                "FE005",
-                "wrong-channel",
+                *codes.WRONG_CHANNEL,
                 f"state '{name}': '{key}' cannot be used in a {kind} flow",
                 hint="use 'reply' to answer a text" if sms else "use 'say' to speak to the caller",
                 key=True,
@@ -47,8 +46,7 @@ def compile_state(compiler: Compiler, name: str, spec: dict[str, Any], path: Pat
     if len(actions) > 1:
         compiler.error(
             (*path, actions[1]),
-            "FE004",
-            "one-action",
+            *codes.ONE_ACTION,
             f"state '{name}' has both '{actions[0]}' and '{actions[1]}'; a state does one thing",
             hint=f"move '{actions[1]}' into a state of its own and go there with 'next'",
             key=True,
@@ -64,7 +62,9 @@ def compile_state(compiler: Compiler, name: str, spec: dict[str, Any], path: Pat
     return state
 
 
-def _transitions(compiler: Compiler, state: State, spec: dict[str, Any], path: Path) -> None:
+def _transitions(
+    compiler: CompileContext, state: State, spec: dict[str, Any], path: KeyPath
+) -> None:
     action, name = state.action, state.name
     listens = action == "gather" or (compiler.channel == "sms" and action == "")
     if "on" in spec:
@@ -75,8 +75,7 @@ def _transitions(compiler: Compiler, state: State, spec: dict[str, Any], path: P
         else:
             compiler.error(
                 (*path, "on"),
-                "FE006",
-                "misplaced-key",
+                *codes.MISPLACED_KEY,
                 f"state '{name}': 'on' needs a gather, dial, record or enqueue in the same state",
                 hint="use 'next' to go on to another state",
                 key=True,
@@ -87,8 +86,7 @@ def _transitions(compiler: Compiler, state: State, spec: dict[str, Any], path: P
         else:
             compiler.error(
                 (*path, "retry"),
-                "FE006",
-                "misplaced-key",
+                *codes.MISPLACED_KEY,
                 f"state '{name}': 'retry' only works with a gather",
                 key=True,
             )
@@ -96,8 +94,7 @@ def _transitions(compiler: Compiler, state: State, spec: dict[str, Any], path: P
         if action in NO_NEXT:
             compiler.error(
                 (*path, "next"),
-                "FE006",
-                "misplaced-key",
+                *codes.MISPLACED_KEY,
                 f"state '{name}': 'next' is never used after '{action}'",
                 hint="remove it" if action != "switch" else "add a last branch without 'when'",
                 key=True,
@@ -107,7 +104,7 @@ def _transitions(compiler: Compiler, state: State, spec: dict[str, Any], path: P
     if action == "switch":
         cases = []
         for index, case in enumerate(spec["switch"]):
-            where: Path = (*path, "switch", index)
+            where: KeyPath = (*path, "switch", index)
             when = compiler.condition(case["when"], (*where, "when")) if "when" in case else None
             label = describe(case["when"]) if "when" in case else "otherwise"
             plain = {key: case[key] for key in ("next", "set") if key in case}
@@ -117,7 +114,7 @@ def _transitions(compiler: Compiler, state: State, spec: dict[str, Any], path: P
         state.cases = tuple(cases)
 
 
-def _options(compiler: Compiler, state: State, on: dict[str, Any], path: Path) -> None:
+def _options(compiler: CompileContext, state: State, on: dict[str, Any], path: KeyPath) -> None:
     patterns, phrases = [], []
     for key, value in on.items():
         target = compiler.target(value, (*path, key), key)
@@ -130,8 +127,7 @@ def _options(compiler: Compiler, state: State, on: dict[str, Any], path: Path) -
                 if regex is None:
                     compiler.error(
                         (*path, key),
-                        "FE107",
-                        "bad-pattern",
+                        *codes.BAD_PATTERN,
                         f"'{alternative}' is not a key pattern",
                         hint="after '_' use digits, * and #, X (any digit), Z (1-9), N (2-9), "
                         "[1-5] (a range) and . (one or more keys)",
@@ -144,8 +140,7 @@ def _options(compiler: Compiler, state: State, on: dict[str, Any], path: Path) -
                 if not heard:
                     compiler.error(
                         (*path, key),
-                        "FE111",
-                        "unmatchable-phrase",
+                        *codes.UNMATCHABLE_PHRASE,
                         f"'{alternative}' has no words left once punctuation is removed",
                         key=True,
                     )
@@ -182,7 +177,7 @@ def _digit_pattern(pattern: str) -> re.Pattern[str] | None:
         return None
 
 
-def _outcomes(compiler: Compiler, state: State, on: dict[str, Any], path: Path) -> None:
+def _outcomes(compiler: CompileContext, state: State, on: dict[str, Any], path: KeyPath) -> None:
     allowed = OUTCOMES[state.action]
     for key, value in on.items():
         target = compiler.target(value, (*path, key), key)
@@ -190,8 +185,7 @@ def _outcomes(compiler: Compiler, state: State, on: dict[str, Any], path: Path) 
             if outcome not in allowed:
                 compiler.error(
                     (*path, key),
-                    "FE007",
-                    "unknown-outcome",
+                    *codes.UNKNOWN_OUTCOME,
                     f"'{outcome}' is not a result of {state.action}",
                     hint=f"the results of {state.action} are: {', '.join(allowed)}",
                     key=True,
@@ -200,7 +194,7 @@ def _outcomes(compiler: Compiler, state: State, on: dict[str, Any], path: Path) 
                 _add(state.on, outcome, target)
 
 
-def _retry(compiler: Compiler, spec: dict[str, Any], path: Path) -> Retry:
+def _retry(compiler: CompileContext, spec: dict[str, Any], path: KeyPath) -> Retry:
     def escalation(key: str) -> tuple[dict[str, Fragment], ...]:
         value = spec.get(key)
         if value is None:
@@ -217,7 +211,7 @@ def _retry(compiler: Compiler, spec: dict[str, Any], path: Path) -> Retry:
     return Retry(spec.get("max", 3), escalation("no-input"), escalation("no-match"), then)
 
 
-def _sms(compiler: Compiler, spec: dict[str, Any], path: Path) -> Sms:
+def _sms(compiler: CompileContext, spec: dict[str, Any], path: KeyPath) -> Sms:
     def field(key: str, default: str) -> Any:
         return compiler.template(spec.get(key, default), (*path, key))
 
@@ -229,7 +223,7 @@ def _sms(compiler: Compiler, spec: dict[str, Any], path: Path) -> Sms:
     )
 
 
-def _reply(compiler: Compiler, spec: dict[str, Any], path: Path) -> dict[str, Fragment]:
+def _reply(compiler: CompileContext, spec: dict[str, Any], path: KeyPath) -> dict[str, Fragment]:
     if "reply" not in spec and "media" not in spec:
         return {}
     value = spec.get("reply", "")
@@ -254,7 +248,7 @@ def _reply(compiler: Compiler, spec: dict[str, Any], path: Path) -> dict[str, Fr
     return result
 
 
-def _verb(compiler: Compiler, state: State, spec: dict[str, Any], path: Path) -> None:
+def _verb(compiler: CompileContext, state: State, spec: dict[str, Any], path: KeyPath) -> None:
     action, name = state.action, state.name
     one = dict.fromkeys(compiler.languages)
     if action == "gather":
@@ -277,7 +271,7 @@ def _verb(compiler: Compiler, state: State, spec: dict[str, Any], path: Path) ->
         state.verb = {language: fragment for language in one}
 
 
-def _redirect(compiler: Compiler, state: State, target: Any, path: Path) -> Fragment:
+def _redirect(compiler: CompileContext, state: State, target: Any, path: KeyPath) -> Fragment:
     if isinstance(target, dict) and "url" in target:
         return verbs.redirect_url(compiler, target, path)
     if isinstance(target, dict) and "flow" not in target:

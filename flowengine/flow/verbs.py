@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flowengine.flow import prompts, twiml
+from flowengine.flow import prompts, twiml, urls
+from flowengine.flow.context import CompileContext
+from flowengine.flow.loader import KeyPath
 from flowengine.flow.twiml import Fragment, Part
-
-if TYPE_CHECKING:
-    from flowengine.flow.compiler import Compiler
-    from flowengine.flow.loader import Path
 
 
 def gather(
-    compiler: Compiler, state: str, spec: dict[str, Any], path: Path, input_: str, hints: str
+    compiler: CompileContext,
+    state: str,
+    spec: dict[str, Any],
+    path: KeyPath,
+    input_: str,
+    hints: str,
 ) -> dict[str, Fragment]:
     nested = prompts.prompts(compiler, spec, path)
     speech = "speech" in input_
@@ -47,10 +50,10 @@ def gather(
 _NOUNS = (("number", "Number"), ("client", "Client"), ("sip", "Sip"))
 
 
-def dial(compiler: Compiler, state: str, spec: Any, path: Path) -> Fragment:
+def dial(compiler: CompileContext, state: str, spec: Any, path: KeyPath) -> Fragment:
     if isinstance(spec, str):
         spec, path = {"number": spec}, path
-        number_paths: dict[str, Path] = {"number": path}
+        number_paths: dict[str, KeyPath] = {"number": path}
     else:
         number_paths = {"number": (*path, "number")}
     body: list[Part] = []
@@ -91,7 +94,7 @@ def dial(compiler: Compiler, state: str, spec: Any, path: Path) -> Fragment:
     return twiml.merge((head, ' callerId="', quoted, '">', *body, "</Dial>"))
 
 
-def record(compiler: Compiler, state: str, spec: Any) -> Fragment:
+def record(compiler: CompileContext, state: str, spec: Any) -> Fragment:
     options: dict[str, Any] = spec if isinstance(spec, dict) else {}
     trim = options.get("trim")
     attributes = {
@@ -112,21 +115,21 @@ def record(compiler: Compiler, state: str, spec: Any) -> Fragment:
     return twiml.element("Record", attributes)
 
 
-def enqueue(compiler: Compiler, state: str, spec: Any, path: Path) -> Fragment:
+def enqueue(compiler: CompileContext, state: str, spec: Any, path: KeyPath) -> Fragment:
     options: dict[str, Any] = {"queue": spec} if isinstance(spec, str) else spec
     name_path = path if isinstance(spec, str) else (*path, "queue")
     attributes = {
         "action": compiler.callback(state, "enqueue"),
         "method": "POST",
         "waitUrl": options.get("wait_url")
-        or (f"{compiler.url_prefix}/wait/{options['wait']}" if "wait" in options else None),
+        or (urls.wait(compiler.url_prefix, options["wait"]) if "wait" in options else None),
         "workflowSid": options.get("workflow_sid"),
     }
     body = prompts.text_parts(compiler, options["queue"], name_path)
     return twiml.merge(twiml.element("Enqueue", attributes, body))
 
 
-def redirect_url(compiler: Compiler, spec: dict[str, Any], path: Path) -> Fragment:
+def redirect_url(compiler: CompileContext, spec: dict[str, Any], path: KeyPath) -> Fragment:
     body = prompts.text_parts(compiler, spec["url"], (*path, "url"))
     return twiml.merge(twiml.element("Redirect", {"method": spec.get("method", "POST")}, body))
 

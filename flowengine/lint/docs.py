@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 from flowengine.lint.rules import RULES
 
@@ -26,7 +27,7 @@ def _example(text: str) -> str:
 
 def explain(rule: Rule) -> str:
     severity = str(rule.severity)
-    if rule.code == "FE104":
+    if rule.code == codes.UNKNOWN_VARIABLE.code:
         severity += " (warning for vars.NAME that the flow never sets)"
     parts = [
         f"## {rule.code} {rule.name}",

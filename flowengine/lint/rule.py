@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowengine.diagnostics import Diagnostic, Severity
 from flowengine.flow.graph import Graph
-from flowengine.flow.loader import Document, Path
+from flowengine.flow.loader import Document, KeyPath
 from flowengine.lint.project import directory_of
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class FlowContext:
     def lines(self) -> list[str]:
         return self.doc.source.splitlines()
 
-    def offset(self, path: Path, needle: str, *, key: bool = False) -> int:
+    def offset(self, path: KeyPath, needle: str, *, key: bool = False) -> int:
         """How far along its line `needle` stands from the start of the node at `path`."""
         line, column = self.doc.position(path, key=key)
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
@@ -77,7 +77,7 @@ class FlowContext:
     def problem(
         self,
         rule: Rule,
-        path: Path,
+        path: KeyPath,
         message: str,
         *,
         key: bool = False,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 
 from flowengine.diagnostics import Diagnostic, FlowError
+from flowengine.flow import codes
 from flowengine.flow.compiler import compile_document
 from flowengine.flow.loader import Document, load_file
 from flowengine.flow.settings import env_references
@@ -71,7 +72,7 @@ def lint_document(doc: Document, project: Project, options: Options) -> list[Dia
     environ = os.environ if options.use_environ else lint_environ(doc)
     graph, found = compile_document(doc, environ)
     problems = [d for d in found if options.enabled(d.code)]
-    if any(d.code == "FE003" for d in found):
+    if any(d.code == codes.SCHEMA.code for d in found):
         return problems  # the data does not have the shape the rules expect
     context = FlowContext(doc, graph, project, use_environ=options.use_environ)
     for rule in RULES:
@@ -112,7 +113,7 @@ def lint_paths(paths: Iterable[str], options: Options | None = None) -> Result:
             found.extend(exc.diagnostics)
         except OSError as exc:
             reason = f"cannot read the file: {exc.strerror or exc}"
-            found.append(Diagnostic(path, 1, 1, "FE000", "unreadable", reason))
+            found.append(Diagnostic(path, 1, 1, *codes.UNREADABLE, reason))
     project = Project(docs)
     for doc in docs.values():
         found.extend(lint_document(doc, project, options))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flowengine.flow.loader import Path
+from flowengine.flow.loader import KeyPath
 from flowengine.lint.walk import says
 
 
-def named(data: dict[str, Any], key: str) -> Iterator[tuple[Path, str]]:
+def named(data: dict[str, Any], key: str) -> Iterator[tuple[KeyPath, str]]:
     """Every `voice` (or `language`) value written in the flow, with its path."""
     if isinstance(data.get(key), str):
         yield (key,), data[key]
@@ -21,7 +21,7 @@ def named(data: dict[str, Any], key: str) -> Iterator[tuple[Path, str]]:
             yield (*path, key), value[key]
 
 
-def pairs(data: dict[str, Any]) -> Iterator[tuple[Path, str | None, str | None]]:
+def pairs(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str | None, str | None]]:
     """(where, voice, language code) for each place a voice meets a language code."""
     voice, code = data.get("voice"), data.get("language")
     yield ("voice",), voice, code

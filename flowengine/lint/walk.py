@@ -6,19 +6,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flowengine.flow.loader import Path
+from flowengine.flow.loader import KeyPath
 
 
 @dataclass(frozen=True)
 class Text:
     """One text the caller hears, with the voice and language code it is spoken in."""
 
-    path: Path
+    path: KeyPath
     text: str
     language: str | None  # the flow's language name (en, fr) for a table entry, else None
     voice: str | None
     code: str | None  # the language code (en-US)
-    voice_path: Path | None  # where the voice was written, for positions
+    voice_path: KeyPath | None  # where the voice was written, for positions
 
 
 def states(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -27,10 +27,10 @@ def states(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             yield name, spec
 
 
-def says(data: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
+def says(data: dict[str, Any]) -> Iterator[tuple[KeyPath, Any]]:
     """Every `say` value of the flow with its path: in states, gathers, prompts and retries."""
     for name, spec in states(data):
-        base: Path = ("states", name)
+        base: KeyPath = ("states", name)
         yield from _prompt_says(spec, base)
         if isinstance(spec.get("gather"), dict):
             yield from _prompt_says(spec["gather"], (*base, "gather"))
@@ -45,7 +45,7 @@ def says(data: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
                     yield (*base, "retry", key), value
 
 
-def _prompt_says(spec: dict[str, Any], path: Path) -> Iterator[tuple[Path, Any]]:
+def _prompt_says(spec: dict[str, Any], path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
     for index, item in enumerate(spec.get("prompts") or []):
         if isinstance(item, dict) and "say" in item:
             yield (*path, "prompts", index, "say"), item["say"]
@@ -53,11 +53,11 @@ def _prompt_says(spec: dict[str, Any], path: Path) -> Iterator[tuple[Path, Any]]
         yield (*path, "say"), spec["say"]
 
 
-def voice_of(data: dict[str, Any], language: str | None) -> tuple[str | None, str | None, Path]:
+def voice_of(data: dict[str, Any], language: str | None) -> tuple[str | None, str | None, KeyPath]:
     """The voice and language code for a flow language name, and where the voice is set."""
     entry = (data.get("languages") or {}).get(language or "", {})
     if isinstance(entry, dict) and "voice" in entry:
-        voice_path: Path = ("languages", language or "", "voice")
+        voice_path: KeyPath = ("languages", language or "", "voice")
     else:
         voice_path = ("voice",)
     entry = entry if isinstance(entry, dict) else {}
@@ -68,10 +68,10 @@ def voice_of(data: dict[str, Any], language: str | None) -> tuple[str | None, st
     )
 
 
-def texts(data: dict[str, Any], path: Path, value: Any) -> Iterator[Text]:
+def texts(data: dict[str, Any], path: KeyPath, value: Any) -> Iterator[Text]:
     """Each text of one say value, once per flow language it is spoken in."""
     voice = code = None
-    voice_path: Path | None = None
+    voice_path: KeyPath | None = None
     if isinstance(value, dict) and "text" in value:
         voice, code = value.get("voice"), value.get("language")
         voice_path = (*path, "voice") if voice else None
@@ -95,7 +95,7 @@ def texts(data: dict[str, Any], path: Path, value: Any) -> Iterator[Text]:
         )
 
 
-def strings(node: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
+def strings(node: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
     """Every text value in the document, with its path."""
     if isinstance(node, str):
         yield path, node

@@ -16,7 +16,7 @@ from typing import Any
 
 from flowengine.diagnostics import FlowError
 from flowengine.flow.graph import OUTCOMES
-from flowengine.flow.loader import Document, Path, load_file
+from flowengine.flow.loader import Document, KeyPath, load_file
 from flowengine.scenarios.expectations import Expect, Text, plain
 from flowengine.sim.caller_input import KEYS, PREFIXES, parse_time
 
@@ -86,11 +86,13 @@ class _Reader:
         self.doc = doc
         self.problems: list[str] = []
 
-    def problem(self, path: Path, message: str, *, key: bool = False) -> None:
+    def problem(self, path: KeyPath, message: str, *, key: bool = False) -> None:
         line, column = self.doc.position(path, key=key)
         self.problems.append(f"{self.doc.path}:{line}:{column}: {message}")
 
-    def mapping(self, value: Any, path: Path, what: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    def mapping(
+        self, value: Any, path: KeyPath, what: str, keys: tuple[str, ...]
+    ) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.problem(path, f"{what} must be a set of 'key: value' lines")
             return {}
@@ -111,7 +113,7 @@ class _Reader:
         ]
 
     def scenario(self, defaults: dict[str, Any], item: Any, index: int) -> Scenario | None:
-        path: Path = ("scenarios", index)
+        path: KeyPath = ("scenarios", index)
         keys = ("name", *SETTINGS, "steps", "expect")
         spec = self.mapping(item, path, "a scenario", keys)
         name = spec.get("name")
@@ -158,7 +160,7 @@ class _Reader:
             expect=self.expect(spec.get("expect", {}), (*path, "expect"), "'expect'"),
         )
 
-    def step(self, item: Any, path: Path, index: int) -> Step:
+    def step(self, item: Any, path: KeyPath, index: int) -> Step:
         spec = self.mapping(item, path, "a step", (*INPUTS, *EXPECTATIONS))
         given = [key for key in spec if key in INPUTS]
         if len(given) > 1:
@@ -182,14 +184,14 @@ class _Reader:
         line = self.doc.position(path)[0]
         return Step(line, text, shown, self.expect(expectations, path, "a step"))
 
-    def check_input(self, key: str, value: Any, path: Path) -> None:
+    def check_input(self, key: str, value: Any, path: KeyPath) -> None:
         event = PREFIXES.get(key)
         if event is not None and value not in OUTCOMES[event]:
             self.problem(path, f"'{key}' is one of: {', '.join(OUTCOMES[event])}")
         if key == "press" and not KEYS.match(str(value)):
             self.problem(path, '\'press\' takes keys: 0-9, * and # (write "*" and "#" in quotes)')
 
-    def expect(self, spec: Any, path: Path, what: str) -> Expect:
+    def expect(self, spec: Any, path: KeyPath, what: str) -> Expect:
         spec = self.mapping(spec, path, what, EXPECTATIONS)
         result = Expect()
         result.hear = self.texts(spec.get("hear"), (*path, "hear"))
@@ -219,7 +221,7 @@ class _Reader:
             result.ended = str(spec["ended"])
         return result
 
-    def texts(self, value: Any, path: Path) -> list[Text]:
+    def texts(self, value: Any, path: KeyPath) -> list[Text]:
         result = []
         for i, item in enumerate(_listed(value)):
             where = (*path, i) if isinstance(value, list) else path

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from flowengine.flow import urls
 from flowengine.server import logs
 from flowengine.server.calls import Calls
 from flowengine.server.config import ServerConfig, config_from_env
@@ -75,15 +76,17 @@ def create_app(
         return JSONResponse(body)
 
     routes = [
-        Route("/voice/{flow}", hook("voice", calls.voice_entry, fallbacks.voice), methods=["POST"]),
         Route(
-            "/voice/{flow}/{state}/{event}",
+            urls.VOICE_ENTRY, hook("voice", calls.voice_entry, fallbacks.voice), methods=["POST"]
+        ),
+        Route(
+            urls.VOICE_CALLBACK,
             hook("callback", calls.voice_callback, fallbacks.voice),
             methods=["POST"],
         ),
-        Route("/wait/{flow}", hook("wait", calls.wait, fallbacks.wait), methods=["POST"]),
-        Route("/sms/{flow}", hook("sms", calls.sms, fallbacks.sms), methods=["POST"]),
-        Route("/status", hook("status", calls.status, fallbacks.status), methods=["POST"]),
+        Route(urls.WAIT, hook("wait", calls.wait, fallbacks.wait), methods=["POST"]),
+        Route(urls.SMS, hook("sms", calls.sms, fallbacks.sms), methods=["POST"]),
+        Route(urls.STATUS, hook("status", calls.status, fallbacks.status), methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, FlowError
+from flowengine.flow import codes
 from flowengine.flow.compiler import compile_source
 from flowengine.flow.graph import Graph
 from flowengine.lint.gate import serving_errors
@@ -62,8 +63,7 @@ def compile_file(
             str(path),
             1,
             1,
-            "FE000",
-            "unreadable",
+            *codes.UNREADABLE,
             f"'{name}' cannot be a flow's name: it becomes the flow's web address",
             hint="rename the file using letters, digits, '_' and '-' only, e.g. main.yaml",
         )
@@ -71,7 +71,7 @@ def compile_file(
     try:
         source = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        problem = Diagnostic(str(path), 1, 1, "FE000", "unreadable", f"cannot read: {exc}")
+        problem = Diagnostic(str(path), 1, 1, *codes.UNREADABLE, f"cannot read: {exc}")
         return Failure(name, str(path), (problem,), time.time())
     try:
         graph = compile_source(source, str(path), environ, url_prefix)
@@ -83,7 +83,7 @@ def compile_file(
         return Failure(name, str(path), tuple(exc.diagnostics), time.time())
     except Exception as exc:  # a compiler bug must not take the server (or a reload) down
         log.exception("compiling %s failed unexpectedly", path)
-        problem = Diagnostic(str(path), 1, 1, "FE000", "unreadable", f"cannot compile: {exc!r}")
+        problem = Diagnostic(str(path), 1, 1, *codes.UNREADABLE, f"cannot compile: {exc!r}")
         return Failure(name, str(path), (problem,), time.time())
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
 
-WAITING_VERBS = {"Gather": "gather", "Dial": "dial", "Record": "record", "Enqueue": "enqueue"}
+from flowengine.flow import urls
+
 ENDING_VERBS = {"Hangup": "hangup", "Reject": "reject", "Leave": "leave"}
 
 
@@ -122,9 +122,8 @@ def _dial_target(child: ET.Element) -> str:
 
 
 def _wait(element: ET.Element, event: str) -> Wait:
-    parts = urlsplit(element.get("action", "")).path.split("/")
-    # /voice/{flow}/{state}/{event}, possibly behind a URL prefix
-    flow, state = (parts[-3], parts[-2]) if len(parts) >= 4 else ("", "")
+    target = urls.read(element.get("action", ""))
+    flow, state = target.flow, target.state or ""
     if event != "gather":
         return Wait(event, flow, state, wait_url=element.get("waitUrl", ""))
     modes = element.get("input", "dtmf").split()
@@ -137,12 +136,9 @@ def _wait(element: ET.Element, event: str) -> Wait:
 
 
 def _handover(url: str) -> Handover:
-    parts = urlsplit(url)
-    segments = [s for s in parts.path.split("/") if s]
-    local = not (parts.scheme or parts.netloc)
-    if local and segments[-4:-3] == ["voice"] and segments[-1] == "redirect":
-        return Handover(url, segments[-3], segments[-2], within=True)
-    if parts.scheme or parts.netloc or len(segments) < 2 or segments[-2] != "voice":
+    target = urls.read(url)
+    if target.outside:
         return Handover(url)
-    state = parse_qs(parts.query).get("state", [None])[0]
-    return Handover(url, segments[-1], state)
+    if target.event == "redirect":
+        return Handover(url, target.flow, target.state, within=True)
+    return Handover(url, target.flow, None if target.event else target.state)

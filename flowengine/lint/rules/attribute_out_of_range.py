@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, Severity
-from flowengine.flow.loader import Path
+from flowengine.flow.loader import KeyPath
 from flowengine.lint.enums import enums
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
@@ -15,7 +15,7 @@ from flowengine.lint.walk import states
 DIAL_RANGES = (("timeout", 5, 600), ("time_limit", 1, None))
 
 
-def _plays(gather: dict[str, Any], path: Path) -> Iterator[Path]:
+def _plays(gather: dict[str, Any], path: KeyPath) -> Iterator[KeyPath]:
     if isinstance(gather.get("play"), dict) and "digits" in gather["play"]:
         yield (*path, "play", "digits")
     for index, item in enumerate(gather.get("prompts") or []):

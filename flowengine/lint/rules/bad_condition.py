@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE109",
-    name="bad-condition",
+    code=codes.BAD_CONDITION.code,
+    name=codes.BAD_CONDITION.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A switch condition that cannot be used: unknown hours, a bad regular expression, ...",

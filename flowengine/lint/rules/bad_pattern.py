@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE107",
-    name="bad-pattern",
+    code=codes.BAD_PATTERN.code,
+    name=codes.BAD_PATTERN.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A key pattern in a gather's 'on' (starting with '_') cannot be read.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE002",
-    name="duplicate-key",
+    code=codes.DUPLICATE_KEY.code,
+    name=codes.DUPLICATE_KEY.name,
     severity=Severity.ERROR,
     stage="yaml",
     summary="A key is written twice in the same mapping.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE108",
-    name="invalid-hours",
+    code=codes.INVALID_HOURS.code,
+    name=codes.INVALID_HOURS.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="Opening hours with an unknown time zone, a range that runs backwards, or a bad date.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE106",
-    name="invalid-ssml",
+    code=codes.INVALID_SSML.code,
+    name=codes.INVALID_SSML.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="SSML tags in a say text are not well formed, or not tags Twilio knows.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE105",
-    name="loop-without-wait",
+    code=codes.LOOP_WITHOUT_WAIT.code,
+    name=codes.LOOP_WITHOUT_WAIT.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="States that go round in a loop without ever waiting for the caller.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE006",
-    name="misplaced-key",
+    code=codes.MISPLACED_KEY.code,
+    name=codes.MISPLACED_KEY.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="'on', 'retry' or 'next' where it can never be used.",

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, Severity
-from flowengine.flow.loader import Path
+from flowengine.flow.loader import KeyPath
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import says, states
 
 
-def _tables(data: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
+def _tables(data: dict[str, Any]) -> Iterator[tuple[KeyPath, dict[str, Any]]]:
     for path, value in says(data):
         if isinstance(value, dict) and isinstance(value.get("text"), dict):
             yield (*path, "text"), value["text"]

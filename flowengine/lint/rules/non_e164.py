@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, Severity
-from flowengine.flow.loader import Path
+from flowengine.flow.loader import KeyPath
 from flowengine.flow.settings import ENV_REFERENCE
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
@@ -26,7 +26,7 @@ def looks_like_phone(text: str) -> bool:
     return digits >= 7 if text.startswith("+") else 10 <= digits <= 15
 
 
-def _numbers(spec: dict[str, Any], base: Path) -> Iterator[tuple[Path, str]]:
+def _numbers(spec: dict[str, Any], base: KeyPath) -> Iterator[tuple[KeyPath, str]]:
     """Texts that Twilio reads as phone numbers: dial numbers, caller ids, sms to/from."""
     dial = spec.get("dial")
     if isinstance(dial, str):
@@ -44,7 +44,7 @@ def _numbers(spec: dict[str, Any], base: Path) -> Iterator[tuple[Path, str]]:
                 yield (*base, "sms", key), sms[key]
 
 
-def _conditions(node: Any, path: Path) -> Iterator[tuple[Path, str]]:
+def _conditions(node: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
     """Constants compared with the caller's or the called number (Twilio sends E.164)."""
     if isinstance(node, dict):
         if node.get("var") in _NUMBER_VARS:
@@ -61,7 +61,7 @@ def _conditions(node: Any, path: Path) -> Iterator[tuple[Path, str]]:
 
 def check(ctx: FlowContext) -> Iterator[Diagnostic]:
     as_number: set[str] = set()
-    found: list[tuple[Path, str, bool]] = []  # (where, text, must be a number)
+    found: list[tuple[KeyPath, str, bool]] = []  # (where, text, must be a number)
     for name, spec in states(ctx.data):
         for path, text in _numbers(spec, ("states", name)):
             match = _SETTING.match(text)

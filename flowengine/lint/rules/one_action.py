@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE004",
-    name="one-action",
+    code=codes.ONE_ACTION.code,
+    name=codes.ONE_ACTION.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A state has more than one action (gather, dial, record, ...).",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE003",
-    name="schema",
+    code=codes.SCHEMA.code,
+    name=codes.SCHEMA.name,
     severity=Severity.ERROR,
     stage="schema",
     summary="The flow does not follow the flow schema (schemas/flow.schema.json).",

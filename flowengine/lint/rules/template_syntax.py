@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE103",
-    name="template-syntax",
+    code=codes.TEMPLATE_SYNTAX.code,
+    name=codes.TEMPLATE_SYNTAX.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A text's template markup ({{ ... }}, {% ... %}) cannot be read.",

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
-from flowengine.flow.loader import Path
+from flowengine.flow.loader import KeyPath
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
 
@@ -14,8 +14,8 @@ from flowengine.lint.walk import states
 def check(ctx: FlowContext) -> Iterator[Diagnostic]:
     flows = ctx.project.flows(ctx.directory)
     for name, spec in states(ctx.data):
-        base: Path = ("states", name)
-        wanted: list[tuple[Path, str, str | None]] = []
+        base: KeyPath = ("states", name)
+        wanted: list[tuple[KeyPath, str, str | None]] = []
         redirect, enqueue = spec.get("redirect"), spec.get("enqueue")
         if isinstance(redirect, str):
             wanted.append(((*base, "redirect"), redirect, None))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE110",
-    name="unknown-language",
+    code=codes.UNKNOWN_LANGUAGE.code,
+    name=codes.UNKNOWN_LANGUAGE.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A text table or 'set: {language: ...}' names a language the flow does not declare.",

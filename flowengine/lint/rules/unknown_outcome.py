@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE007",
-    name="unknown-outcome",
+    code=codes.UNKNOWN_OUTCOME.code,
+    name=codes.UNKNOWN_OUTCOME.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="An 'on' key that is not a result of the state's dial, record or enqueue.",

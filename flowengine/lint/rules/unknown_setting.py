@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE102",
-    name="unknown-setting",
+    code=codes.UNKNOWN_SETTING.code,
+    name=codes.UNKNOWN_SETTING.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A template or condition reads settings.NAME, and there is no such setting.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE101",
-    name="unknown-state",
+    code=codes.UNKNOWN_STATE.code,
+    name=codes.UNKNOWN_STATE.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A target (start, next, on, retry then, switch) names a state that does not exist.",

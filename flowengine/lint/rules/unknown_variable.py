@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE104",
-    name="unknown-variable",
+    code=codes.UNKNOWN_VARIABLE.code,
+    name=codes.UNKNOWN_VARIABLE.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A template or condition reads a variable that does not exist.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE111",
-    name="unmatchable-phrase",
+    code=codes.UNMATCHABLE_PHRASE.code,
+    name=codes.UNMATCHABLE_PHRASE.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A spoken option in 'on' has no words left once punctuation is removed.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE000",
-    name="unreadable",
+    code=codes.UNREADABLE.code,
+    name=codes.UNREADABLE.name,
     severity=Severity.ERROR,
     stage="read",
     summary="The file cannot be read (permissions, or it vanished while being read).",

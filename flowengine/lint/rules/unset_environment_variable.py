@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE112",
-    name="unset-environment-variable",
+    code=codes.UNSET_ENVIRONMENT_VARIABLE.code,
+    name=codes.UNSET_ENVIRONMENT_VARIABLE.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A setting reads an environment variable that is not set and has no default.",

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
-from flowengine.flow.loader import Path
+from flowengine.flow.loader import KeyPath
 from flowengine.lint.enums import enums
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.voices import named
@@ -15,13 +15,13 @@ from flowengine.lint.walk import states
 
 def check(ctx: FlowContext) -> Iterator[Diagnostic]:
     table = enums()
-    found: list[tuple[Path, str, frozenset[str], str]] = [
+    found: list[tuple[KeyPath, str, frozenset[str], str]] = [
         (path, code, table.say_languages, "speak") for path, code in named(ctx.data, "language")
     ]
     for name, spec in states(ctx.data):
         gather = spec.get("gather")
         if isinstance(gather, dict) and isinstance(gather.get("language"), str):
-            where: Path = ("states", name, "gather", "language")
+            where: KeyPath = ("states", name, "gather", "language")
             found.append((where, gather["language"], table.gather_languages, "recognise"))
     for path, code, known, verb in found:
         if code in known:

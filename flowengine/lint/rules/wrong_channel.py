@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE005",
-    name="wrong-channel",
+    code=codes.WRONG_CHANNEL.code,
+    name=codes.WRONG_CHANNEL.name,
     severity=Severity.ERROR,
     stage="compile",
     summary="A voice key in a text-message flow, or a text-message key in a voice flow.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flowengine.diagnostics import Severity
+from flowengine.flow import codes
 from flowengine.lint.rule import Rule
 
 RULE = Rule(
-    code="FE001",
-    name="yaml-syntax",
+    code=codes.YAML_SYNTAX.code,
+    name=codes.YAML_SYNTAX.name,
     severity=Severity.ERROR,
     stage="yaml",
     summary="The file is not valid YAML.",

@@ -31,7 +31,7 @@ def _take_ttl(url: str, ttl: int) -> tuple[str, int]:
 
 
 def open_store(url: str, ttl: int = DEFAULT_TTL_SECONDS) -> SessionStore:
-    """Open the session store named by `url`, e.g. from --sessions or FLOWENGINE_SESSIONS.
+    """Open the session store named by `url`, e.g. from --store or FLOWENGINE_STORE.
 
     Backends are imported lazily so that a deployment without Redis never imports it.
     A `ttl=SECONDS` query parameter on any URL sets how long an idle session lives.
