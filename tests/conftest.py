@@ -27,7 +27,8 @@ from flowengine.server import ServerConfig, create_app
 from tests.twilio_fake import AUTH_TOKEN, twilio_api  # noqa: F401  (shared fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_FLOWS = ROOT / "flows"
+EXAMPLE_FLOWS = ROOT / "tests" / "fixtures" / "examples" / "menus"
+EXAMPLE_SCENARIOS = ROOT / "tests" / "fixtures" / "examples" / "scenarios"
 REDIS_URL = os.environ.get("FLOWENGINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # A Monday, 10:00 in New York: main.yaml's office is open.

@@ -164,7 +164,7 @@ def walk(graph: Graph, moment: datetime, steps: list[Step]) -> str:
 
 @pytest.mark.parametrize(("flow", "name"), CASES, ids=[f"{f}/{n}" for f, n in CASES])
 def test_golden_twiml(flow: str, name: str) -> None:
-    graph = load_flow(str(ROOT / "flows" / f"{flow}.yaml"), environ={})
+    graph = load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / f"{flow}.yaml"), environ={})
     moment, steps = PATHS[flow][name]
     actual = walk(graph, moment, steps)
     golden = GOLDEN / flow / f"{name}.txt"
@@ -177,7 +177,7 @@ def test_golden_twiml(flow: str, name: str) -> None:
 
 def test_every_state_of_every_example_flow_is_on_a_golden_path() -> None:
     for flow, paths in PATHS.items():
-        graph = load_flow(str(ROOT / "flows" / f"{flow}.yaml"), environ={})
+        graph = load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / f"{flow}.yaml"), environ={})
         visited: set[str] = set()
         for moment, steps in paths.values():
             session: CallSession | None = None

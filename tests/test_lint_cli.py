@@ -91,12 +91,12 @@ def test_default_path_is_flows(
     monkeypatch.chdir(ROOT)
     code, out, _ = run([], capsys)
     assert code == 0
-    count = len(list((ROOT / "flows").glob("*.yaml")))
+    count = len(list((ROOT / "tests" / "fixtures" / "examples" / "menus").glob("*.yaml")))
     assert out.splitlines()[-1] == f"All {count} files passed"
 
 
 def test_the_shipped_flows_pass(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--format", "json", str(ROOT / "flows")], capsys)
+    code, out, _ = run(["--format", "json", str(ROOT / "tests" / "fixtures" / "examples" / "menus")], capsys)
     assert code == 0
     assert json.loads(out)["summary"]["errors"] == 0
 

@@ -15,7 +15,7 @@ from flowengine.flow.graph import DIAL_OUTCOMES, QUEUE_OUTCOMES, Graph
 from flowengine.runtime.interpreter import Event, step
 from flowengine.runtime.session import CallSession
 
-FLOWS = Path(__file__).parent.parent / "flows"
+FLOWS = Path(__file__).parent / "fixtures" / "examples" / "menus"
 GRAPHS = {path.stem: load_flow(str(path), environ={}) for path in sorted(FLOWS.glob("*.yaml"))}
 VOICE = sorted(name for name, graph in GRAPHS.items() if graph.channel == "voice")
 SMS = sorted(name for name, graph in GRAPHS.items() if graph.channel == "sms")

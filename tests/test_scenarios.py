@@ -13,7 +13,7 @@ from flowengine.commands import scenarios as test_command
 from flowengine.flow.loader import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+SHIPPED = sorted((ROOT / "tests" / "fixtures" / "examples" / "scenarios").glob("*.yaml"))
 TOTALS = {  # flow: (states, edges)
     "agent": (4, 4),
     "autoreply": (5, 10),
@@ -46,7 +46,7 @@ def test_shipped_scenarios_pass_with_full_coverage(
 
 
 def test_every_shipped_flow_has_a_scenario_file() -> None:
-    flows = {p.stem for p in (ROOT / "flows").glob("*.yaml")}
+    flows = {p.stem for p in (ROOT / "tests" / "fixtures" / "examples" / "menus").glob("*.yaml")}
     assert flows == {p.stem for p in SHIPPED} == set(TOTALS)
 
 
@@ -66,7 +66,7 @@ def test_json_report(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
 
 
 def test_one_file_reports_only_the_flows_it_reaches(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_test(str(ROOT / "scenarios" / "agent.yaml"), "--min-coverage", "100") == 0
+    assert run_test(str(ROOT / "tests" / "fixtures" / "examples" / "scenarios" / "agent.yaml"), "--min-coverage", "100") == 0
     out = capsys.readouterr().out
     assert "\nTransition coverage\n  agent (" in out
     assert "main (" not in out

@@ -248,7 +248,7 @@ def test_discovery_lists_untested_flows(
     (tmp_path / "flows").mkdir()
     (tmp_path / "scenarios").mkdir()
     for name in ("hold", "agent"):
-        source = (ROOT / "flows" / f"{name}.yaml").read_text()
+        source = (ROOT / "tests" / "fixtures" / "examples" / "menus" / f"{name}.yaml").read_text()
         (tmp_path / "flows" / f"{name}.yaml").write_text(source)
     (tmp_path / "scenarios" / "hold.yaml").write_text(
         "flow: ../flows/hold.yaml\nscenarios:\n"

@@ -15,7 +15,7 @@ from flowengine.flow.schema_doc import reference
 
 ROOT = Path(__file__).parent.parent
 SCHEMA = json.loads((ROOT / "schemas" / "flow.schema.json").read_text(encoding="utf-8"))
-EXAMPLES = sorted((ROOT / "flows").glob("*.yaml"))
+EXAMPLES = sorted((ROOT / "tests" / "fixtures" / "examples" / "menus").glob("*.yaml"))
 
 
 def test_schema_is_valid_2020_12_with_an_id() -> None:
@@ -51,7 +51,9 @@ def test_every_property_has_a_description_for_editors() -> None:
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.stem for e in EXAMPLES])
 def test_examples_validate_with_plain_jsonschema(example: Path) -> None:
     text = example.read_text(encoding="utf-8")
-    assert text.startswith("# yaml-language-server: $schema=../schemas/flow.schema.json\n")
+    first = text.splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema=")
+    assert first.endswith("/schemas/flow.schema.json")
     # Flow files are YAML 1.2 (as editors and check-jsonschema read them): `on` is a word,
     # not the YAML 1.1 boolean that PyYAML's safe_load would make of it.
     document = parse(text, str(example))

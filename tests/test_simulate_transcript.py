@@ -131,8 +131,8 @@ def test_speech_to_a_keys_only_menu_is_silence(tmp_path: Path) -> None:
 
 
 def test_coverage_counts_edges_not_retries() -> None:
-    graph = load_flow(str(ROOT / "flows" / "main.yaml"))
-    call = Call(graph, Flows(ROOT / "flows"), NOW)
+    graph = load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "main.yaml"))
+    call = Call(graph, Flows(ROOT / "tests" / "fixtures" / "examples" / "menus"), NOW)
     coverage = Coverage()
     for turn in (
         call.begin(),
@@ -167,8 +167,8 @@ def test_coverage_counts_edges_not_retries() -> None:
     ids=["num-digits", "finish-key", "finish-key-alone", "plain"],
 )
 def test_keys_as_twilio_hears_them(keys: str, heard: str | None, label: str) -> None:
-    graph = load_flow(str(ROOT / "flows" / "main.yaml"))
-    call = Call(graph, Flows(ROOT / "flows"), NOW)
+    graph = load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "main.yaml"))
+    call = Call(graph, Flows(ROOT / "tests" / "fixtures" / "examples" / "menus"), NOW)
     call.begin()
     turn = call.answer(Action("keys", keys))
     note = f"(Twilio hears the keys '{heard}')"
