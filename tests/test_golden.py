@@ -19,6 +19,7 @@ from flowengine.flow.compiler import load_flow
 from flowengine.flow.graph import Graph
 from flowengine.runtime.interpreter import Event, step
 from flowengine.runtime.session import CallSession
+from tests.conftest import EXAMPLE_FLOWS
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "twiml"
@@ -164,7 +165,7 @@ def walk(graph: Graph, moment: datetime, steps: list[Step]) -> str:
 
 @pytest.mark.parametrize(("flow", "name"), CASES, ids=[f"{f}/{n}" for f, n in CASES])
 def test_golden_twiml(flow: str, name: str) -> None:
-    graph = load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / f"{flow}.yaml"), environ={})
+    graph = load_flow(str(EXAMPLE_FLOWS / f"{flow}.yaml"), environ={})
     moment, steps = PATHS[flow][name]
     actual = walk(graph, moment, steps)
     golden = GOLDEN / flow / f"{name}.txt"
@@ -177,7 +178,7 @@ def test_golden_twiml(flow: str, name: str) -> None:
 
 def test_every_state_of_every_example_flow_is_on_a_golden_path() -> None:
     for flow, paths in PATHS.items():
-        graph = load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / f"{flow}.yaml"), environ={})
+        graph = load_flow(str(EXAMPLE_FLOWS / f"{flow}.yaml"), environ={})
         visited: set[str] = set()
         for moment, steps in paths.values():
             session: CallSession | None = None

@@ -13,6 +13,7 @@ import pytest
 from flowengine.commands import graph as graph_command
 from flowengine.flow.compiler import compile_source, load_flow
 from flowengine.flow.diagram import dot, mermaid, model
+from tests.conftest import EXAMPLE_FLOWS
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "graph"
@@ -30,7 +31,7 @@ def run_graph(*argv: str) -> int:
 @pytest.mark.parametrize("fmt", ["mermaid", "dot"])
 @pytest.mark.parametrize("flow", FLOWS)
 def test_golden_diagram(flow: str, fmt: str) -> None:
-    text = RENDER[fmt](load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / f"{flow}.yaml")))
+    text = RENDER[fmt](load_flow(str(EXAMPLE_FLOWS / f"{flow}.yaml")))
     golden = GOLDEN / f"{flow}.{SUFFIX[fmt]}"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
@@ -40,7 +41,7 @@ def test_golden_diagram(flow: str, fmt: str) -> None:
 
 @pytest.mark.parametrize("flow", FLOWS)
 def test_every_state_and_edge_is_drawn(flow: str) -> None:
-    graph = load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / f"{flow}.yaml"))
+    graph = load_flow(str(EXAMPLE_FLOWS / f"{flow}.yaml"))
     nodes, links = model(graph)
     assert {n.key for n in nodes if n.kind not in ("start", "external")} == set(graph.states)
     drawn = {(link.source, link.target, link.label) for link in links}
@@ -49,7 +50,7 @@ def test_every_state_and_edge_is_drawn(flow: str) -> None:
 
 
 def test_endings_and_handovers_are_marked() -> None:
-    main = {n.key: n.kind for n in model(load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "main.yaml")))[0]}
+    main = {n.key: n.kind for n in model(load_flow(str(EXAMPLE_FLOWS / "main.yaml")))[0]}
     assert main["goodbye"] == "ending"
     assert main["blocked"] == "ending"
     assert main["support"] == "ending"
@@ -57,7 +58,7 @@ def test_endings_and_handovers_are_marked() -> None:
     assert main["screen"] == "switch"
     assert main["menu"] == "wait"
     assert main["after_hours"] == "pass"
-    hold = {n.key: n.kind for n in model(load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "hold.yaml")))[0]}
+    hold = {n.key: n.kind for n in model(load_flow(str(EXAMPLE_FLOWS / "hold.yaml")))[0]}
     assert hold["music"] == "ending"  # says its piece and ends: a dead end
 
 
@@ -90,7 +91,7 @@ def test_labels_are_escaped_and_ids_unique() -> None:
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 @pytest.mark.parametrize("flow", FLOWS)
 def test_graphviz_reads_the_dot_output(flow: str) -> None:
-    text = dot(load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / f"{flow}.yaml")))
+    text = dot(load_flow(str(EXAMPLE_FLOWS / f"{flow}.yaml")))
     done = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "<svg" in done.stdout
@@ -98,12 +99,12 @@ def test_graphviz_reads_the_dot_output(flow: str) -> None:
 
 def test_command_writes_the_file(tmp_path: Path) -> None:
     out = tmp_path / "agent.dot"
-    assert run_graph(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "agent.yaml"), "--format", "dot", "-o", str(out)) == 0
+    assert run_graph(str(EXAMPLE_FLOWS / "agent.yaml"), "--format", "dot", "-o", str(out)) == 0
     assert out.read_text(encoding="utf-8") == (GOLDEN / "agent.dot").read_text(encoding="utf-8")
 
 
 def test_command_prints_mermaid_by_default(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_graph(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "hold.yaml")) == 0
+    assert run_graph(str(EXAMPLE_FLOWS / "hold.yaml")) == 0
     assert capsys.readouterr().out == (GOLDEN / "hold.mmd").read_text(encoding="utf-8")
 
 

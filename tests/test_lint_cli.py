@@ -16,6 +16,7 @@ import yaml
 
 from flowengine.commands import lint as command
 from flowengine.lint.rules import RULES
+from tests.conftest import EXAMPLE_FLOWS
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = ROOT / "tests" / "flows" / "lint"
@@ -91,12 +92,12 @@ def test_default_path_is_flows(
     monkeypatch.chdir(ROOT)
     code, out, _ = run([], capsys)
     assert code == 0
-    count = len(list((ROOT / "tests" / "fixtures" / "examples" / "menus").glob("*.yaml")))
+    count = len(list((EXAMPLE_FLOWS).glob("*.yaml")))
     assert out.splitlines()[-1] == f"All {count} files passed"
 
 
 def test_the_shipped_flows_pass(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--format", "json", str(ROOT / "tests" / "fixtures" / "examples" / "menus")], capsys)
+    code, out, _ = run(["--format", "json", str(EXAMPLE_FLOWS)], capsys)
     assert code == 0
     assert json.loads(out)["summary"]["errors"] == 0
 

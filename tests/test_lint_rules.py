@@ -9,6 +9,7 @@ import pytest
 
 from flowengine.lint import RULES, Options, lint_paths
 from flowengine.lint.rules import BY_CODE, BY_NAME
+from tests.conftest import EXAMPLE_FLOWS
 
 FIXTURES = Path(__file__).parent / "flows" / "lint"
 ROOT = Path(__file__).parent.parent
@@ -98,7 +99,7 @@ def test_the_rules_doc_is_generated_from_the_rule_modules() -> None:
 
 
 def test_the_shipped_example_flows_have_no_errors() -> None:
-    result = lint_paths([str(ROOT / "tests" / "fixtures" / "examples" / "menus")])
+    result = lint_paths([str(EXAMPLE_FLOWS)])
     assert len(result.files) >= 5
     assert [d for d in result.diagnostics if d.severity == "error"] == []
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,8 +13,9 @@ from flowengine.flow.compiler import load_flow
 from flowengine.flow.graph import DIAL_OUTCOMES, QUEUE_OUTCOMES, Graph
 from flowengine.runtime.interpreter import Event, step
 from flowengine.runtime.session import CallSession
+from tests.conftest import EXAMPLE_FLOWS
 
-FLOWS = Path(__file__).parent / "fixtures" / "examples" / "menus"
+FLOWS = EXAMPLE_FLOWS
 GRAPHS = {path.stem: load_flow(str(path), environ={}) for path in sorted(FLOWS.glob("*.yaml"))}
 VOICE = sorted(name for name, graph in GRAPHS.items() if graph.channel == "voice")
 SMS = sorted(name for name, graph in GRAPHS.items() if graph.channel == "sms")

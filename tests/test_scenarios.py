@@ -11,9 +11,10 @@ from jsonschema import Draft202012Validator
 
 from flowengine.commands import scenarios as test_command
 from flowengine.flow.loader import load_file
+from tests.conftest import EXAMPLE_FLOWS, EXAMPLE_SCENARIOS
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = sorted((ROOT / "tests" / "fixtures" / "examples" / "scenarios").glob("*.yaml"))
+SHIPPED = sorted((EXAMPLE_SCENARIOS).glob("*.yaml"))
 TOTALS = {  # flow: (states, edges)
     "agent": (4, 4),
     "autoreply": (5, 10),
@@ -46,7 +47,7 @@ def test_shipped_scenarios_pass_with_full_coverage(
 
 
 def test_every_shipped_flow_has_a_scenario_file() -> None:
-    flows = {p.stem for p in (ROOT / "tests" / "fixtures" / "examples" / "menus").glob("*.yaml")}
+    flows = {p.stem for p in (EXAMPLE_FLOWS).glob("*.yaml")}
     assert flows == {p.stem for p in SHIPPED} == set(TOTALS)
 
 
@@ -66,7 +67,7 @@ def test_json_report(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
 
 
 def test_one_file_reports_only_the_flows_it_reaches(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_test(str(ROOT / "tests" / "fixtures" / "examples" / "scenarios" / "agent.yaml"), "--min-coverage", "100") == 0
+    assert run_test(str(EXAMPLE_SCENARIOS / "agent.yaml"), "--min-coverage", "100") == 0
     out = capsys.readouterr().out
     assert "\nTransition coverage\n  agent (" in out
     assert "main (" not in out

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from flowengine.commands import scenarios as test_command
+from tests.conftest import EXAMPLE_FLOWS
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = f"flow: {ROOT / 'flows' / 'main.yaml'}\nat: 2026-03-02T10:00 America/New_York\n"
@@ -248,7 +249,7 @@ def test_discovery_lists_untested_flows(
     (tmp_path / "flows").mkdir()
     (tmp_path / "scenarios").mkdir()
     for name in ("hold", "agent"):
-        source = (ROOT / "tests" / "fixtures" / "examples" / "menus" / f"{name}.yaml").read_text()
+        source = (EXAMPLE_FLOWS / f"{name}.yaml").read_text()
         (tmp_path / "flows" / f"{name}.yaml").write_text(source)
     (tmp_path / "scenarios" / "hold.yaml").write_text(
         "flow: ../flows/hold.yaml\nscenarios:\n"

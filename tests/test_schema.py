@@ -12,10 +12,11 @@ from jsonschema import Draft202012Validator
 from flowengine.flow.loader import parse
 from flowengine.flow.schema import validate
 from flowengine.flow.schema_doc import reference
+from tests.conftest import EXAMPLE_FLOWS
 
 ROOT = Path(__file__).parent.parent
 SCHEMA = json.loads((ROOT / "schemas" / "flow.schema.json").read_text(encoding="utf-8"))
-EXAMPLES = sorted((ROOT / "tests" / "fixtures" / "examples" / "menus").glob("*.yaml"))
+EXAMPLES = sorted((EXAMPLE_FLOWS).glob("*.yaml"))
 
 
 def test_schema_is_valid_2020_12_with_an_id() -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from flowengine.commands import simulate
+from tests.conftest import EXAMPLE_FLOWS
 
 ROOT = Path(__file__).resolve().parent.parent
-MAIN = str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "main.yaml")
+MAIN = str(EXAMPLE_FLOWS / "main.yaml")
 OPEN = "2026-03-02T10:00 America/New_York"  # a Monday morning in New York
 CLOSED = "2026-03-02T23:30:00Z"  # 18:30 in New York
 
@@ -147,7 +148,7 @@ def test_bad_inputs_are_usage_errors(
 
 
 def test_outside_redirect_ends_with_a_note(capsys: pytest.CaptureFixture[str]) -> None:
-    support = str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "support.yaml")
+    support = str(EXAMPLE_FLOWS / "support.yaml")
     assert simulate_run(support, "--inputs", "4") == 0
     out = capsys.readouterr().out
     assert out.endswith(
@@ -160,7 +161,7 @@ def test_outside_redirect_ends_with_a_note(capsys: pytest.CaptureFixture[str]) -
 def test_missing_handover_flow_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "solo.yaml").write_text((ROOT / "tests" / "fixtures" / "examples" / "menus" / "support.yaml").read_text())
+    (tmp_path / "solo.yaml").write_text((EXAMPLE_FLOWS / "support.yaml").read_text())
     assert simulate_run(str(tmp_path / "solo.yaml"), "--inputs", "3,dial:busy") == 1
     assert capsys.readouterr().err == f"error: flow 'main' not found in {tmp_path}/\n"
 
@@ -168,15 +169,15 @@ def test_missing_handover_flow_is_an_error(
 def test_flows_option_finds_the_other_flow(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "solo.yaml").write_text((ROOT / "tests" / "fixtures" / "examples" / "menus" / "support.yaml").read_text())
-    flows = str(ROOT / "tests" / "fixtures" / "examples" / "menus")
+    (tmp_path / "solo.yaml").write_text((EXAMPLE_FLOWS / "support.yaml").read_text())
+    flows = str(EXAMPLE_FLOWS)
     argv = (str(tmp_path / "solo.yaml"), "--flows", flows, "--inputs", "3,dial:busy,hangup")
     assert simulate_run(*argv) == 0
     assert "  (hand-over to flow 'main', state 'voicemail')\n" in capsys.readouterr().out
 
 
 def test_hold_flow_with_params(capsys: pytest.CaptureFixture[str]) -> None:
-    hold = str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "hold.yaml")
+    hold = str(EXAMPLE_FLOWS / "hold.yaml")
     assert simulate_run(hold, "--param", "QueueTime=900", "--inputs", "") == 0
     out = capsys.readouterr().out
     assert out.endswith(
@@ -186,7 +187,7 @@ def test_hold_flow_with_params(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_text_conversation(capsys: pytest.CaptureFixture[str]) -> None:
-    autoreply = str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "autoreply.yaml")
+    autoreply = str(EXAMPLE_FLOWS / "autoreply.yaml")
     assert simulate_run(autoreply, "--from", "+15551112222", "--inputs", '"hi, there",where') == 0
     out = capsys.readouterr().out
     assert out.split("\n", 2)[2] == (

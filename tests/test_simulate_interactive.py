@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from flowengine.commands import simulate
+from tests.conftest import EXAMPLE_FLOWS
 
 ROOT = Path(__file__).resolve().parent.parent
-MAIN = str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "main.yaml")
+MAIN = str(EXAMPLE_FLOWS / "main.yaml")
 OPEN = "2026-03-02T10:00 America/New_York"
 MENU = "keys, say <words>, Enter for silence, hangup> "
 
@@ -107,7 +108,7 @@ def test_texting_interactively(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("hours\ncall me\n"))
-    assert simulate.run(args(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "autoreply.yaml"), "--from", "+15551112222")) == 0
+    assert simulate.run(args(str(EXAMPLE_FLOWS / "autoreply.yaml"), "--from", "+15551112222")) == 0
     out = capsys.readouterr().out
     assert out.split("\n", 2)[2] == (
         "[autoreply:menu] text> hours\n"

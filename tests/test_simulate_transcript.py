@@ -13,6 +13,7 @@ from flowengine.scenarios.coverage import Coverage
 from flowengine.sim.caller_input import Action, InputError, parse, parse_time, split_inputs
 from flowengine.sim.simulate import Call, Flows
 from flowengine.sim.transcript import Handover, Wait, read
+from tests.conftest import EXAMPLE_FLOWS
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -131,8 +132,8 @@ def test_speech_to_a_keys_only_menu_is_silence(tmp_path: Path) -> None:
 
 
 def test_coverage_counts_edges_not_retries() -> None:
-    graph = load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "main.yaml"))
-    call = Call(graph, Flows(ROOT / "tests" / "fixtures" / "examples" / "menus"), NOW)
+    graph = load_flow(str(EXAMPLE_FLOWS / "main.yaml"))
+    call = Call(graph, Flows(EXAMPLE_FLOWS), NOW)
     coverage = Coverage()
     for turn in (
         call.begin(),
@@ -167,8 +168,8 @@ def test_coverage_counts_edges_not_retries() -> None:
     ids=["num-digits", "finish-key", "finish-key-alone", "plain"],
 )
 def test_keys_as_twilio_hears_them(keys: str, heard: str | None, label: str) -> None:
-    graph = load_flow(str(ROOT / "tests" / "fixtures" / "examples" / "menus" / "main.yaml"))
-    call = Call(graph, Flows(ROOT / "tests" / "fixtures" / "examples" / "menus"), NOW)
+    graph = load_flow(str(EXAMPLE_FLOWS / "main.yaml"))
+    call = Call(graph, Flows(EXAMPLE_FLOWS), NOW)
     call.begin()
     turn = call.answer(Action("keys", keys))
     note = f"(Twilio hears the keys '{heard}')"

@@ -358,7 +358,7 @@ def test_sqlite_errors_are_store_errors(tmp_path: Path) -> None:
 def _process_worker(path: str, times: int, barrier: multiprocessing.synchronize.Barrier) -> None:
     async def work() -> None:
         store = SqliteSessionStore(path)
-        barrier.wait()
+        barrier.wait(timeout=30)
         await increment(store, "CA-procs", times, yield_between=False)
         await store.close()
 
@@ -367,14 +367,21 @@ def _process_worker(path: str, times: int, barrier: multiprocessing.synchronize.
 
 def test_sqlite_two_processes_lose_no_update(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
-    ctx = multiprocessing.get_context("fork")
+    # spawn, not fork: a fork inherits the parent's threads' locks (earlier tests' checkpoint
+    # threads, logging), and a child stuck on one of them hung the whole run at exit.
+    ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
     procs = [ctx.Process(target=_process_worker, args=(str(path), 100, barrier)) for _ in range(2)]
     for p in procs:
         p.start()
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
+    try:
+        for p in procs:
+            p.join(timeout=60)
+            assert p.exitcode == 0
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.kill()
 
     async def check() -> None:
         store = SqliteSessionStore(path)
