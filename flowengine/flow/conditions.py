@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from flowengine.flow.hours import Hours
@@ -80,6 +80,15 @@ def _comparison(spec: Mapping[str, Any]) -> Callable[[Any], bool]:
     if "empty" in spec:
         want_empty = bool(spec["empty"])
         return lambda value: (_as_text(value) == "") == want_empty
+    if "contains" in spec:
+        part = _as_text(spec["contains"])
+        return lambda value: part in _as_text(value)
+    if "starts_with" in spec:
+        prefix = _as_text(spec["starts_with"])
+        return lambda value: _as_text(value).startswith(prefix)
+    for key, parse, before in _MOMENTS:
+        if key in spec:
+            return _moment(key, spec[key], parse, before=before)
     if "less_than" in spec or "greater_than" in spec:
         bound = _number(spec.get("less_than", spec.get("greater_than")))
         less = "less_than" in spec
@@ -91,7 +100,57 @@ def _comparison(spec: Mapping[str, Any]) -> Callable[[Any], bool]:
             return number < bound if less else number > bound
 
         return compare
-    raise ConditionError("a 'var' condition needs a test: equals, one_of, matches, empty, ...")
+    raise ConditionError(
+        "a 'var' condition needs a test: equals, one_of, matches, contains, starts_with, "
+        "empty, less_than, greater_than, before_time, after_time, before_date or after_date"
+    )
+
+
+def _time_of(value: Any) -> time | None:
+    """A time of day from "HH:MM", "HH:MM:SS" or an ISO date and time."""
+    text = _as_text(value).strip()
+    try:
+        return time.fromisoformat(text) if len(text) <= 8 else datetime.fromisoformat(text).time()
+    except ValueError:
+        return None
+
+
+def _date_of(value: Any) -> date | None:
+    """A calendar date from "YYYY-MM-DD" or an ISO date and time."""
+    text = _as_text(value).strip()
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()
+    except ValueError:
+        return None
+
+
+_Parse = Callable[[Any], "time | date | None"]
+_MOMENTS: tuple[tuple[str, _Parse, bool], ...] = (
+    ("before_time", _time_of, True),
+    ("after_time", _time_of, False),
+    ("before_date", _date_of, True),
+    ("after_date", _date_of, False),
+)
+
+
+def _moment(key: str, bound_text: Any, parse: _Parse, *, before: bool) -> Callable[[Any], bool]:
+    bound = parse(bound_text)
+    if bound is None:
+        wanted = "a time such as 09:30" if key.endswith("time") else "a date such as 2026-12-24"
+        raise ConditionError(f"'{bound_text}' is not {wanted} ('{key}')")
+    # Times carry no zone: compare what the clock reads, whatever zone the value came in.
+    if isinstance(bound, time):
+        bound = bound.replace(tzinfo=None)
+
+    def compare(value: Any) -> bool:
+        moment = parse(value)
+        if moment is None:
+            return False
+        if isinstance(moment, time):
+            moment = moment.replace(tzinfo=None)
+        return moment < bound if before else moment > bound  # type: ignore[operator]
+
+    return compare
 
 
 def describe(spec: Mapping[str, Any]) -> str:

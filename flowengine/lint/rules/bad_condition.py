@@ -14,8 +14,9 @@ RULE = Rule(
     summary="A switch condition that cannot be used: unknown hours, a bad regular expression, ...",
     details=(
         "Conditions are data: {open: NAME}, {var: NAME, "
-        "equals|one_of|matches|less_than|greater_than|empty: VALUE}, combined with "
-        "all/any/not."
+        "equals|one_of|matches|contains|starts_with|less_than|greater_than|empty|"
+        "before_time|after_time|before_date|after_date: VALUE}, combined with all/any/not. "
+        "Times are HH:MM and dates YYYY-MM-DD."
     ),
     passing="""\
 start: check
