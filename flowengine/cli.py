@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "graph": ("graph", "draw a flow as a Mermaid or Graphviz DOT diagram"),
     "call": ("call", "place an outbound call into a flow"),
     "sms": ("sms", "send a text message"),
+    "import": ("import_", "bring flows over from another tool (Twilio Studio)"),
 }
 
 

@@ -15,6 +15,7 @@ from flowengine.lint.rules import (
     dead_end,
     duplicate_key,
     env_without_default,
+    imported_placeholder,
     impossible_digits,
     invalid_hours,
     invalid_ssml,
@@ -86,6 +87,7 @@ RULES: tuple[Rule, ...] = (
     reject_not_first.RULE,
     unknown_flow.RULE,
     wait_flow_verb.RULE,
+    imported_placeholder.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -1,0 +1,1 @@
+"""Importers: flows from other IVR tools, turned into flowengine YAML."""

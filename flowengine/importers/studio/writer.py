@@ -1,0 +1,83 @@
+"""The imported flow as YAML that reads like a hand-written flow, with notes as comments."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from flowengine.importers.studio.context import Goto, ImportContext
+
+HEADER = "# yaml-language-server: $schema=../schemas/flow.schema.json\n"
+
+
+def resolve(value: Any, ctx: ImportContext) -> Any:
+    """Replace every Goto by the state it leads to, with the values it captures on the way."""
+    if isinstance(value, Goto):
+        name = ctx.names[value.widget] if value.widget else ctx.end_state()
+        captures = ctx.captures.get(value.origin)
+        return {"next": name, "set": dict(captures)} if captures else name
+    if isinstance(value, dict):
+        if "switch" in value:
+            value = {**value, "switch": [_case(case, ctx) for case in value["switch"]]}
+        return {k: resolve(v, ctx) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, ctx) for v in value]
+    return value
+
+
+def _case(case: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
+    target = resolve(case.get("next"), ctx)
+    case = {k: v for k, v in case.items() if k != "next"}
+    if isinstance(target, dict):
+        return {**case, "next": target["next"], "set": target["set"]}
+    return {**case, "next": target}
+
+
+def dump(value: Any, indent: int) -> str:
+    text = yaml.safe_dump(
+        value, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096
+    )
+    # PyYAML writes YAML 1.1 and quotes the key `on`; flowengine reads YAML 1.2, where it is a word.
+    text = re.sub(r"^(\s*)'on':", r"\1on:", text, flags=re.M)
+    pad = " " * indent
+    return "".join(pad + line if line.strip() else line for line in text.splitlines(True))
+
+
+def comment(lines: list[str], indent: int) -> str:
+    pad = " " * indent
+    return "".join(f"{pad}# {line}".rstrip() + "\n" for line in lines)
+
+
+def write(
+    ctx: ImportContext,
+    header: dict[str, Any],
+    states: list[tuple[str, dict[str, Any]]],
+    intro: list[str],
+) -> str:
+    body = resolve_all(states, ctx)  # first: it may add settings-free extra states
+    out = [HEADER, comment(intro, 0), dump(header, 0)]
+    if ctx.settings:
+        out.append("\n# Account-bound values: set these in each environment (see the report).\n")
+        out.append(dump({"settings": ctx.settings}, 0))
+    out.append("\nstates:\n")
+    for name, spec in body:
+        out.append("\n")
+        out.append(comment(ctx.comments.get(name, []), 2))
+        out.append(dump({name: spec}, 2))
+    return "".join(out)
+
+
+def resolve_all(
+    states: list[tuple[str, dict[str, Any]]], ctx: ImportContext
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every state resolved, then the states resolving added (the end of the call, ...)."""
+    done = [(name, resolve(spec, ctx)) for name, spec in states]
+    written = {name for name, _ in done}
+    while any(name not in written for name in ctx.extra):
+        for name, spec in list(ctx.extra.items()):
+            if name not in written:
+                done.append((name, resolve(spec, ctx)))
+                written.add(name)
+    return done
