@@ -24,7 +24,9 @@ def http_request(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
 def run_function(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
     # Studio posts the parameters to the Function as a form; the URL is account-bound.
     url = str(widget.prop("url", ""))
-    return _dip(widget, ctx, "POST", ctx.setting(widget, "url", url) if url else "")
+    if url and supports("fetch"):
+        url = ctx.setting(widget, "url", url)
+    return _dip(widget, ctx, "POST", url)
 
 
 def _dip(widget: Widget, ctx: ImportContext, method: str, url: str) -> dict[str, Any]:
@@ -37,7 +39,7 @@ def _dip(widget: Widget, ctx: ImportContext, method: str, url: str) -> dict[str,
             "flowengine has no data dip (fetch) yet: the call goes on as if the request "
             f"had failed (to '{failed.widget or 'the end'}'); the request is kept in a comment",
         )
-        return {"x-studio-unsupported": f"'{widget.name}' ({widget.type})", "next": failed}
+        return {"x-studio-unsupported": f"{widget.name} ({widget.type})", "next": failed}
     fetch: dict[str, Any] = {"url": ctx.rewrite(url, widget), "method": "POST" if method == "POST" else "GET"}
     params = {
         state_name(str(p["key"])): ctx.rewrite(p.get("value", ""), widget)

@@ -14,6 +14,8 @@ KNOWN = {
     "connect-virtual-agent": "a virtual agent (Dialogflow)",
     "fork-stream": "streaming the call's audio",
     "send-to-autopilot": "an Autopilot bot",
+    "make-outgoing-call-v2": "placing a new call from the middle of a flow (start calls into a "
+    "flow with `flowengine call`)",
 }
 
 
@@ -30,7 +32,7 @@ def placeholder(widget: Widget, ctx: ImportContext, why: str = "") -> dict[str, 
     comment = [f"Studio widget '{widget.name}' ({widget.type}) cannot run in flowengine: {what}."]
     comment += ["  " + line for line in json.dumps(shown, indent=2, ensure_ascii=False).splitlines()]
     ctx.comments.setdefault(ctx.names[widget.name], []).extend(comment)
-    marker = {"x-studio-unsupported": f"'{widget.name}' ({widget.type})"}
+    marker = {"x-studio-unsupported": f"{widget.name} ({widget.type})"}
     if ctx.channel == "sms":
         return {**marker, "reply": "Sorry, we cannot do that here.", "next": fallback}
     return {**marker, "say": "Sorry, this part of our phone menu is not available.", "next": fallback}

@@ -198,7 +198,7 @@ def record_call(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
         f"flowengine cannot {what} recording the whole call here yet: the call goes on "
         "without it (record one leg with the dial's 'record' instead)",
     )
-    return {"x-studio-unsupported": f"'{widget.name}' (record-call)", "next": ctx.goto(widget, "success")}
+    return {"x-studio-unsupported": f"{widget.name} (record-call)", "next": ctx.goto(widget, "success")}
 
 
 def _int(value: Any) -> int | None:

@@ -19,7 +19,8 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
                 RULE,
                 ("states", name, MARKER),
                 f"state '{name}' stands in for the Studio widget {what}, which flowengine "
-                "does not run: the caller gets a short message and the fallback",
+                "does not run (the comment above the state and the import report say what "
+                "happens instead)",
                 key=True,
                 hint="rebuild what the widget did with flowengine states, then remove "
                 f"'{MARKER}' (the import report says what the widget did)",
@@ -49,7 +50,7 @@ states:
 start: agent
 states:
   agent:
-    x-studio-unsupported: "'to_flex' (send-to-flex)"
+    x-studio-unsupported: to_flex (send-to-flex)
     say: Sorry, this part of our phone menu is not available.
     hangup: true
 """,
