@@ -1,0 +1,107 @@
+"""`flowengine import studio`: Studio exports in, flows that load, lint and behave the same out.
+
+Behaviour is checked by scenarios (tests/fixtures/studio/scenarios/) played on the imported
+flows, not by comparing YAML text.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flowengine.cli import main
+from flowengine.flow.compiler import compile_source
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "studio"
+SCENARIOS = FIXTURES / "scenarios"
+SUBFLOW = "FW00000000000000000000000000000001"
+
+
+def import_into(folder: Path, fixture: str, name: str | None = None, *args: str) -> Path:
+    flows = folder / "flows"
+    output = flows / f"{name or Path(fixture).stem}.yaml"
+    assert main(["import", "studio", str(FIXTURES / fixture), "-o", str(output), *args]) == 0
+    return output
+
+
+def play(folder: Path, scenario: str, capsys: pytest.CaptureFixture[str]) -> str:
+    target = folder / "scenarios"
+    target.mkdir(exist_ok=True)
+    shutil.copy(SCENARIOS / scenario, target / scenario)
+    capsys.readouterr()
+    code = main(["test", str(target / scenario)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert " 0 failed" in out
+    return out
+
+
+def lint(folder: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    code = main(["lint", str(folder / "flows")])
+    out = capsys.readouterr().out
+    assert code == 0, out  # warnings are allowed, errors are not
+    return out
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    ["voice_menu.json", "voice_connect.json", "conditions.json", "outbound.json", "legacy.json"],
+)
+def test_hand_made_exports_import_lint_and_behave(
+    fixture: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import_into(tmp_path, fixture)
+    lint(tmp_path, capsys)
+    play(tmp_path, fixture.replace(".json", ".yaml"), capsys)
+
+
+def test_a_text_conversation_imports_as_a_text_flow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flow = import_into(tmp_path, "sms_survey.json")
+    assert "channel: sms" in flow.read_text()
+    lint(tmp_path, capsys)
+    play(tmp_path, "sms_survey.yaml", capsys)
+
+
+def test_unsupported_widgets_keep_the_caller_safe_and_are_flagged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import_into(tmp_path, "billing_subflow.json", "billing")
+    import_into(tmp_path, "voice_other.json", None, "--subflow", f"{SUBFLOW}=billing")
+    out = lint(tmp_path, capsys)
+    for widget in ("pay (capture-payments)", "flex (send-to-flex)", "survey (sms-survey-bot)"):
+        assert f"stands in for the Studio widget {widget}" in out
+    assert "FE240" in out
+    play(tmp_path, "voice_other.yaml", capsys)
+    report = (tmp_path / "flows" / "voice_other.import.md").read_text()
+    assert "| pay | capture-payments | `pay` | ✖ needs you |" in report
+
+
+def test_the_flow_text_names_the_widgets_and_keeps_account_values_in_settings(
+    tmp_path: Path,
+) -> None:
+    text = import_into(tmp_path, "voice_menu.json").read_text()
+    assert "# Studio: menu (gather-input-on-call)" in text
+    assert "sales_number: ${SALES_NUMBER:-+15551230001}" in text
+    assert "+15551230001" not in text.split("states:")[1]  # only in the settings
+    assert "offset" not in text
+    # the order follows the call: the greeting, then the menu, then what the menu leads to
+    order = [text.index(f"\n  {s}:\n") for s in ("welcome", "menu", "sales", "support")]
+    assert order == sorted(order)
+
+
+def test_settings_from_the_environment_change_the_number_dialled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowengine.runtime.interpreter import Event, step
+
+    text = import_into(tmp_path, "voice_menu.json").read_text()
+    graph = compile_source(text, "voice_menu.yaml", {"SALES_NUMBER": "+15559990000"})
+    call = {"CallSid": "CA" + "1" * 32, "From": "+15551112222", "To": "+15550001111"}
+    first = step(graph, None, Event("call", call))
+    result = step(graph, first.session, Event("gather", {**call, "Digits": "1"}, "menu"))
+    assert "<Number>+15559990000</Number>" in result.twiml
