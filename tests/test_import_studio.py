@@ -105,3 +105,71 @@ def test_settings_from_the_environment_change_the_number_dialled(
     first = step(graph, None, Event("call", call))
     result = step(graph, first.session, Event("gather", {**call, "Digits": "1"}, "menu"))
     assert "<Number>+15559990000</Number>" in result.twiml
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "twilio-autodialer.json",
+        "dtolb-gd-poc.json",
+        "twilio-studio-requestbin.json",
+        "aps-ivr-integration.json",
+    ],
+)
+def test_real_public_exports_lint_without_errors_and_their_scenarios_pass(
+    fixture: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import_into(tmp_path, f"real/{fixture}")
+    lint(tmp_path, capsys)
+    play(tmp_path, fixture.replace(".json", ".yaml"), capsys)
+
+
+def test_the_older_format_reads_like_the_new_one(tmp_path: Path) -> None:
+    text = import_into(tmp_path, "real/aps-ivr-integration.json").read_text()
+    assert "# Studio: KeyPressed (split-based-on)" not in text  # folded into the gather
+    assert "'2': InvokeAPS" in text
+    assert "FF" not in text.split("states:")[1].replace("FF0", "")  # no sids left
+
+
+@pytest.mark.parametrize(
+    ("fixture", "place", "words"),
+    [
+        ("bad/not-json.json", "not-json.json:3:", "this is not JSON"),
+        ("bad/not-studio.json", "not-studio.json", "this is not a Twilio Studio flow"),
+        (
+            "bad/missing-widget.json",
+            "widget 'welcome', transition 'audioComplete'",
+            "it goes to 'mian_menu', and there is no widget of that name",
+        ),
+    ],
+)
+def test_bad_input_is_refused_with_the_place_named_and_nothing_written(
+    fixture: str, place: str, words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "flows" / "out.yaml"
+    assert main(["import", "studio", str(FIXTURES / fixture), "-o", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert place in err and words in err
+    assert "hint:" in err
+    assert not (tmp_path / "flows").exists()
+
+
+def test_an_existing_flow_is_not_overwritten_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = import_into(tmp_path, "legacy.json")
+    output.write_text("start: mine\nstates: {mine: {hangup: true}}\n")
+    assert main(["import", "studio", str(FIXTURES / "legacy.json"), "-o", str(output)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert output.read_text().startswith("start: mine")
+    assert main(["import", "studio", str(FIXTURES / "legacy.json"), "-o", str(output), "--force"]) == 0
+    assert "Press 1 for hours" in output.read_text()
+
+
+def test_the_report_reads_for_people(tmp_path: Path) -> None:
+    import_into(tmp_path, "real/twilio-autodialer.json")
+    report = (tmp_path / "flows" / "twilio-autodialer.import.md").read_text()
+    assert "| announce | say-play | `announce` | ✔ same |" in report
+    assert "its TaskRouter priority, task_attributes are not carried over" in report
+    assert "place this call with `flowengine call" in report
+    assert "`flow.data.reason` (a REST API parameter) is read as `vars.reason`" in report

@@ -96,9 +96,13 @@ class ImportContext:
         return name
 
     def end_state(self) -> str:
+        if self.channel == "sms":
+            return self.synthetic(
+                "end", {}, "Added by the import: in Studio the conversation ends here."
+            )
         return self.synthetic(
             "end",
-            {"hangup": True} if self.channel == "voice" else {},
+            {"hangup": True},
             "Added by the import: in Studio the execution ends here (the call is hung up).",
         )
 

@@ -138,6 +138,13 @@ def _start(entry: str | None, ctx: ImportContext) -> str | Goto:
     widget = ctx.widgets[entry]
     if widget.type in OUTGOING and ctx.outbound:
         return calls.outgoing_call_start(widget, ctx)
+    if ctx.outbound and ctx.channel == "sms":
+        ctx.note(
+            "(flow)",
+            CHECK,
+            "Studio's REST API started this conversation by sending the first text; send it "
+            f"with `flowengine sms`, and the flow answers the reply at `{ctx.names[entry]}`",
+        )
     return ctx.names[entry]
 
 

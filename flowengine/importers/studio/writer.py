@@ -35,9 +35,26 @@ def _case(case: dict[str, Any], ctx: ImportContext) -> dict[str, Any]:
     return {**case, "next": target}
 
 
+class _Dumper(yaml.SafeDumper):
+    """Text of several lines as a block (|), the way a person writes it."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and all(line == line.rstrip() for line in value.split("\n")) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def dump(value: Any, indent: int) -> str:
-    text = yaml.safe_dump(
-        value, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096
+    text = yaml.dump(
+        value,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=4096,
     )
     # PyYAML writes YAML 1.1 and quotes the key `on`; flowengine reads YAML 1.2, where it is a word.
     text = re.sub(r"^(\s*)'on':", r"\1on:", text, flags=re.M)
