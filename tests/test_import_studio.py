@@ -162,7 +162,9 @@ def test_an_existing_flow_is_not_overwritten_without_force(
     assert main(["import", "studio", str(FIXTURES / "legacy.json"), "-o", str(output)]) == 2
     assert "exists" in capsys.readouterr().err
     assert output.read_text().startswith("start: mine")
-    assert main(["import", "studio", str(FIXTURES / "legacy.json"), "-o", str(output), "--force"]) == 0
+    assert (
+        main(["import", "studio", str(FIXTURES / "legacy.json"), "-o", str(output), "--force"]) == 0
+    )
     assert "Press 1 for hours" in output.read_text()
 
 

@@ -17,21 +17,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     studio.add_argument("export", metavar="EXPORT.json", help="the Studio flow's JSON definition")
     studio.add_argument(
-        "-o", "--output", metavar="FLOW.yaml",
+        "-o",
+        "--output",
+        metavar="FLOW.yaml",
         help="where to write the flow (default: print it); the report goes beside it",
     )
     studio.add_argument("--report", metavar="FILE", help="where to write the report (Markdown)")
     studio.add_argument(
-        "--channel", choices=("voice", "sms"),
+        "--channel",
+        choices=("voice", "sms"),
         help="import the call (voice) or the text (sms) branch of the trigger",
     )
     studio.add_argument(
-        "--fallback", metavar="WIDGET",
+        "--fallback",
+        metavar="WIDGET",
         help="the widget callers go to where a widget cannot be imported (default: an apology "
         "and hang up)",
     )
     studio.add_argument(
-        "--subflow", action="append", default=[], metavar="FWSID=NAME",
+        "--subflow",
+        action="append",
+        default=[],
+        metavar="FWSID=NAME",
         help="the flow name a Run Subflow widget's flow was imported as (repeatable)",
     )
     studio.add_argument("--force", action="store_true", help="overwrite an existing flow file")

@@ -25,7 +25,9 @@ def enqueue_call(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
             "account the flow was exported from",
         )
     else:
-        enqueue = {"queue": ctx.rewrite(widget.prop("queue_name", ctx.names[widget.name]), widget)[:64]}
+        enqueue = {
+            "queue": ctx.rewrite(widget.prop("queue_name", ctx.names[widget.name]), widget)[:64]
+        }
     if widget.prop("wait_url"):
         enqueue["wait_url"] = ctx.rewrite(widget.prop("wait_url"), widget)
     dropped = [k for k in ("priority", "timeout", "task_attributes") if widget.prop(k) is not None]
@@ -64,7 +66,11 @@ def add_twiml_redirect(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
     else:
         ctx.note(widget, SAME, f"hands the call to {redirect['url']}")
     if widget.goes("timeout") or widget.goes("fail"):
-        ctx.note(widget, CHECK, "its timeout and fail branches are not followed (Twilio handles a failing URL)")
+        ctx.note(
+            widget,
+            CHECK,
+            "its timeout and fail branches are not followed (Twilio handles a failing URL)",
+        )
     return {"redirect": redirect}
 
 

@@ -30,7 +30,10 @@ def run_function(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
 
 
 def _dip(widget: Widget, ctx: ImportContext, method: str, url: str) -> dict[str, Any]:
-    ok, failed = ctx.goto(widget, "success"), ctx.goto(widget, "failed" if widget.goes("failed") else "fail")
+    ok, failed = (
+        ctx.goto(widget, "success"),
+        ctx.goto(widget, "failed" if widget.goes("failed") else "fail"),
+    )
     if not supports("fetch"):
         ctx.comments.setdefault(ctx.names[widget.name], []).extend(_request_comment(widget))
         ctx.note(
@@ -40,7 +43,10 @@ def _dip(widget: Widget, ctx: ImportContext, method: str, url: str) -> dict[str,
             f"had failed (to '{failed.widget or 'the end'}'); the request is kept in a comment",
         )
         return {"x-studio-unsupported": f"{widget.name} ({widget.type})", "next": failed}
-    fetch: dict[str, Any] = {"url": ctx.rewrite(url, widget), "method": "POST" if method == "POST" else "GET"}
+    fetch: dict[str, Any] = {
+        "url": ctx.rewrite(url, widget),
+        "method": "POST" if method == "POST" else "GET",
+    }
     params = {
         state_name(str(p["key"])): ctx.rewrite(p.get("value", ""), widget)
         for p in widget.prop("parameters") or []
@@ -56,7 +62,9 @@ def _dip(widget: Widget, ctx: ImportContext, method: str, url: str) -> dict[str,
             if isinstance(loaded, dict):
                 fetch["body"] = {k: ctx.rewrite(v, widget) for k, v in loaded.items()}
             else:
-                ctx.note(widget, MISSING, "its JSON body is not an object of values; it is not sent")
+                ctx.note(
+                    widget, MISSING, "its JSON body is not an object of values; it is not sent"
+                )
         elif params:
             fetch["form"] = params
     elif params:

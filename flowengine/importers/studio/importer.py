@@ -34,6 +34,7 @@ WIDGETS: dict[str, Mapper] = {
     "run-function": data.run_function,
 }
 OUTGOING = ("make-outgoing-call-v2", "make-outgoing-call")
+MESSAGING = ("send-message", "send-and-wait-for-reply")
 
 
 @dataclass
@@ -45,7 +46,11 @@ class Imported:
 
 
 def import_file(
-    path: str | Path, name: str, *, fallback: str | None = None, channel: str | None = None,
+    path: str | Path,
+    name: str,
+    *,
+    fallback: str | None = None,
+    channel: str | None = None,
     subflows: dict[str, str] | None = None,
 ) -> Imported:
     source = Path(path)
@@ -54,14 +59,23 @@ def import_file(
     except (OSError, UnicodeDecodeError) as exc:
         raise StudioError(str(source), f"cannot read the file ({exc})") from None
     return import_definition(
-        parse_text(text, str(source)), name, fallback=fallback, channel=channel,
-        subflows=subflows, source=source.name,
+        parse_text(text, str(source)),
+        name,
+        fallback=fallback,
+        channel=channel,
+        subflows=subflows,
+        source=source.name,
     )
 
 
 def import_definition(
-    flow: StudioFlow, name: str, *, fallback: str | None = None, channel: str | None = None,
-    subflows: dict[str, str] | None = None, source: str = "",
+    flow: StudioFlow,
+    name: str,
+    *,
+    fallback: str | None = None,
+    channel: str | None = None,
+    subflows: dict[str, str] | None = None,
+    source: str = "",
 ) -> Imported:
     trigger = flow.widgets[flow.initial]
     chosen, entry, outbound = _entry(trigger, channel, flow)
@@ -69,7 +83,8 @@ def import_definition(
     if fallback is not None:
         if fallback not in flow.widgets:
             raise StudioError(
-                "--fallback", f"there is no widget '{fallback}' in this flow",
+                "--fallback",
+                f"there is no widget '{fallback}' in this flow",
                 "name the widget (as Studio shows it) the caller should go to",
             )
         ctx.fallback = ctx.names[fallback]
@@ -83,7 +98,10 @@ def import_definition(
         mapper = WIDGETS.get(widget.type, placeholder)
         spec = mapper(widget, ctx)
         state = ctx.names[widget.name]
-        ctx.comments[state] = [f"Studio: {widget.name} ({widget.type})", *ctx.comments.get(state, [])]
+        ctx.comments[state] = [
+            f"Studio: {widget.name} ({widget.type})",
+            *ctx.comments.get(state, []),
+        ]
         states.append((state, spec))
     _other_triggers(trigger, chosen, ctx)
     if not outbound and start == ctx.names.get(entry or "") and ctx.channel == "sms":
@@ -111,17 +129,13 @@ def write_start(start: str | Goto, ctx: ImportContext) -> str:
 
 
 def _entry(trigger: Widget, channel: str | None, flow: StudioFlow) -> tuple[str, str | None, bool]:
-    call, message, request = (trigger.goes(e) for e in ("incomingCall", "incomingMessage", "incomingRequest"))
+    call, message, request = (
+        trigger.goes(e) for e in ("incomingCall", "incomingMessage", "incomingRequest")
+    )
     parent = trigger.goes("incomingParent")
     if channel is None:
-        if call:
-            channel = "voice"
-        elif message:
-            channel = "sms"
-        elif request and flow.widgets[request].type in ("send-message", "send-and-wait-for-reply"):
-            channel = "sms"
-        else:
-            channel = "voice"
+        texts = request and flow.widgets[request].type in MESSAGING
+        channel = "sms" if not call and (message or texts) else "voice"
     if channel == "voice":
         if call:
             return "voice", call, False
@@ -154,7 +168,9 @@ def _sms_opening(start: str, states: dict[str, dict[str, Any]], ctx: ImportConte
     spec = states.get(start) or {}
     if "on" not in spec:
         return start
-    return ctx.synthetic("opening", {"next": start}, "Added by the import: the first text starts here.")
+    return ctx.synthetic(
+        "opening", {"next": start}, "Added by the import: the first text starts here."
+    )
 
 
 def _other_triggers(trigger: Widget, chosen: str, ctx: ImportContext) -> None:
@@ -181,5 +197,7 @@ def _call_order(flow: StudioFlow, entry: str | None) -> list[Widget]:
         seen.append(name)
         targets = [t.next for t in flow.widgets[name].transitions if t.next]
         stack.extend(reversed(targets))
-    rest = [w.name for w in sorted(flow.widgets.values(), key=lambda w: w.index) if w.name not in seen]
+    rest = [
+        w.name for w in sorted(flow.widgets.values(), key=lambda w: w.index) if w.name not in seen
+    ]
     return [flow.widgets[n] for n in seen + rest]

@@ -40,7 +40,11 @@ WIDGET_FIELDS: dict[str, dict[str, str]] = {
         "RecordingDuration": "recording_duration",
         "RecordingSid": "recording_sid",
     },
-    "enqueue-call": {"QueueResult": "queue_result", "QueueTime": "queue_time", "QueueSid": "queue_sid"},
+    "enqueue-call": {
+        "QueueResult": "queue_result",
+        "QueueTime": "queue_time",
+        "QueueSid": "queue_sid",
+    },
     "send-and-wait-for-reply": {
         "inbound.Body": "body",
         "inbound.From": "from",

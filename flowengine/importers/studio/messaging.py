@@ -14,13 +14,17 @@ def send_message(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
     to = ctx.number(widget, "to", widget.prop("to", "{{contact.channel.address}}"))
     sender = ctx.number(widget, "from", widget.prop("from", "{{flow.channel.address}}"))
     if widget.goes("failed"):
-        ctx.note(widget, CHECK, f"its 'failed' branch (to '{widget.goes('failed')}') is not followed")
+        ctx.note(
+            widget, CHECK, f"its 'failed' branch (to '{widget.goes('failed')}') is not followed"
+        )
     if ctx.channel == "sms":
         spec: dict[str, Any] = {"reply": body}
         if media:
             spec["media"] = media
         if _plain(to) != "call.from":
-            ctx.note(widget, MISSING, f"it texted {to}, not the person texting: the reply goes to them")
+            ctx.note(
+                widget, MISSING, f"it texted {to}, not the person texting: the reply goes to them"
+            )
         else:
             ctx.note(widget, SAME, "sends the same text")
         return {**spec, "next": ctx.goto(widget, "sent")}

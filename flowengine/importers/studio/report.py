@@ -1,8 +1,8 @@
-"""The import report: how every Studio widget came over, in words for the people who own the menu."""
+"""The import report: how every Studio widget came over, in words for whoever owns the menu."""
 
 from __future__ import annotations
 
-from flowengine.importers.studio.context import CHECK, MISSING, SAME, ImportContext
+from flowengine.importers.studio.context import CHECK, MISSING, SAME, ImportContext, Note
 
 MARKS = {SAME: "✔ same", CHECK: "⚠ check", MISSING: "✖ needs you"}
 
@@ -11,7 +11,7 @@ def report(ctx: ImportContext, name: str, source: str, start: str) -> str:
     lines = [
         f"# Import report: {source or 'Studio flow'} → flows/{name}.yaml",
         "",
-        f"The Studio flow \"{ctx.flow.description or name}\" is now the flowengine flow `{name}` "
+        f'The Studio flow "{ctx.flow.description or name}" is now the flowengine flow `{name}` '
         f"({'text messages' if ctx.channel == 'sms' else 'phone calls'}); it starts at `{start}`.",
         "",
         "- ✔ same: works as it did in Studio.",
@@ -51,8 +51,8 @@ def report(ctx: ImportContext, name: str, source: str, start: str) -> str:
         lines += [f"| `{k}` | `{v}` |" for k, v in ctx.settings.items()]
     if ctx.unmapped:
         lines += ["", "## Template text that could not be rewritten", ""]
-        for widget, originals in ctx.unmapped.items():
-            lines.append(f"- {widget}: " + ", ".join(f"`{o}`" for o in dict.fromkeys(originals)))
+        for owner, originals in ctx.unmapped.items():
+            lines.append(f"- {owner}: " + ", ".join(f"`{o}`" for o in dict.fromkeys(originals)))
     lines += [
         "",
         "## Next steps",
@@ -75,13 +75,13 @@ def _became(widget: str, kind: str, ctx: ImportContext) -> str:
     return f"`{ctx.names[widget]}`"
 
 
-def _worst(notes: list) -> str:  # type: ignore[type-arg]
+def _worst(notes: list[Note]) -> str:
     levels = {n.level for n in notes}
     return MISSING if MISSING in levels else CHECK if CHECK in levels else SAME
 
 
-def _unique(notes: list) -> list:  # type: ignore[type-arg]
-    seen: dict[str, object] = {}
+def _unique(notes: list[Note]) -> list[Note]:
+    seen: dict[str, Note] = {}
     for note in notes:
         seen.setdefault(note.text, note)
     return list(seen.values())

@@ -17,7 +17,12 @@ NEGATIONS = {
     "does_not_contain": "contains",
     "does_not_start_with": "starts_with",
 }
-TEXT_TESTS = {"equal_to": "equals", "regex": "matches", "contains": "contains", "starts_with": "starts_with"}
+TEXT_TESTS = {
+    "equal_to": "equals",
+    "regex": "matches",
+    "contains": "contains",
+    "starts_with": "starts_with",
+}
 
 
 def split_based_on(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
@@ -90,10 +95,14 @@ def condition(spec: dict[str, Any], var: str, widget: Widget, ctx: ImportContext
         moment = _date(text)
         key = "before_date" if kind == "is_before_date" else "after_date"
     else:
-        ctx.note(widget, MISSING, f"condition '{label}' is of a type flowengine does not know ({kind})")
+        ctx.note(
+            widget, MISSING, f"condition '{label}' is of a type flowengine does not know ({kind})"
+        )
         return {"var": var, "equals": text}
     if moment is None:
-        ctx.note(widget, MISSING, f"condition '{label}': '{text}' is not a time or date we can read")
+        ctx.note(
+            widget, MISSING, f"condition '{label}': '{text}' is not a time or date we can read"
+        )
         return {"var": var, "equals": text}
     ctx.note(widget, CHECK, f"condition '{label}' compares the time or date in {var}, as written")
     return {"var": var, key: moment}
@@ -124,9 +133,7 @@ def fold_keys(
     split = ctx.widgets.get(keys or "")
     if split is None or split.type != "split-based-on" or speech not in (None, keys):
         return None
-    entering = [
-        w for w in ctx.widgets.values() for t in w.transitions if t.next == split.name
-    ]
+    entering = [w for w in ctx.widgets.values() for t in w.transitions if t.next == split.name]
     if entering != [gather] and not all(w is gather for w in entering):
         return None
     raw = str(split.prop("input", ""))

@@ -20,7 +20,9 @@ KNOWN = {
 
 
 def placeholder(widget: Widget, ctx: ImportContext, why: str = "") -> dict[str, Any]:
-    what = why or KNOWN.get(widget.type, f"a widget of type '{widget.type}' flowengine does not know")
+    what = why or KNOWN.get(
+        widget.type, f"a widget of type '{widget.type}' flowengine does not know"
+    )
     fallback = ctx.fallback_state()
     ctx.note(
         widget,
@@ -30,9 +32,15 @@ def placeholder(widget: Widget, ctx: ImportContext, why: str = "") -> dict[str, 
     )
     shown = {k: v for k, v in widget.properties.items() if k != "offset" and v not in (None, "")}
     comment = [f"Studio widget '{widget.name}' ({widget.type}) cannot run in flowengine: {what}."]
-    comment += ["  " + line for line in json.dumps(shown, indent=2, ensure_ascii=False).splitlines()]
+    comment += [
+        "  " + line for line in json.dumps(shown, indent=2, ensure_ascii=False).splitlines()
+    ]
     ctx.comments.setdefault(ctx.names[widget.name], []).extend(comment)
     marker = {"x-studio-unsupported": f"{widget.name} ({widget.type})"}
     if ctx.channel == "sms":
         return {**marker, "reply": "Sorry, we cannot do that here.", "next": fallback}
-    return {**marker, "say": "Sorry, this part of our phone menu is not available.", "next": fallback}
+    return {
+        **marker,
+        "say": "Sorry, this part of our phone menu is not available.",
+        "next": fallback,
+    }

@@ -14,6 +14,7 @@ from flowengine.importers.studio.support import supports
 # Studio runs a widget at most 10 times in a row, then ends the execution: a gather that
 # times out into itself asks 9 times and the 10th run ends the call.
 STUDIO_REPEATS = 9
+FINISH = re.compile(r"^[0-9]$")
 
 
 def say_play(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
@@ -51,11 +52,8 @@ def gather(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
         if number is not None and number > 0:
             asks[ours] = number
     finish = widget.properties.get("finish_on_key")
-    if isinstance(finish, str) and finish in ("", "#", "*") or (
-        isinstance(finish, str) and finish.isdigit() and len(finish) == 1
-    ):
-        if finish != "#":
-            asks["finish_on_key"] = finish
+    if isinstance(finish, str) and finish != "#" and (finish in ("", "*") or FINISH.match(finish)):
+        asks["finish_on_key"] = finish
     hints = widget.prop("hints")
     if isinstance(hints, str):
         hints = [h.strip() for h in hints.split(",") if h.strip()]
@@ -81,7 +79,10 @@ def gather(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
             f"{ctx.names[widget.name]}_answer",
             {
                 "switch": [
-                    {"when": {"var": "call.digits", "empty": False}, "next": Goto(keys, widget.name)},
+                    {
+                        "when": {"var": "call.digits", "empty": False},
+                        "next": Goto(keys, widget.name),
+                    },
                     {"next": Goto(speech, widget.name)},
                 ]
             },
@@ -111,7 +112,9 @@ def connect_call_to(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
         dial = {"number": ctx.number(widget, "number", to)}
     elif noun == "number-multi":
         numbers = [n.strip() for n in str(to).split(",") if n.strip()]
-        dial = {"numbers": [ctx.number(widget, f"number_{i + 1}", n) for i, n in enumerate(numbers)]}
+        dial = {
+            "numbers": [ctx.number(widget, f"number_{i + 1}", n) for i, n in enumerate(numbers)]
+        }
     elif noun == "client":
         dial = {"client": ctx.rewrite(to, widget)}
     elif noun == "sip":
@@ -162,7 +165,9 @@ def record_voicemail(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
     if widget.prop("transcribe") is True:
         record["transcribe"] = True
         if widget.prop("transcription_callback_url"):
-            record["transcribe_callback"] = ctx.rewrite(widget.prop("transcription_callback_url"), widget)
+            record["transcribe_callback"] = ctx.rewrite(
+                widget.prop("transcription_callback_url"), widget
+            )
     finish = widget.prop("finish_on_key")
     if isinstance(finish, str) and re.fullmatch(r"[0-9#*]*", finish):
         record["finish_on_key"] = finish
@@ -198,7 +203,10 @@ def record_call(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
         f"flowengine cannot {what} recording the whole call here yet: the call goes on "
         "without it (record one leg with the dial's 'record' instead)",
     )
-    return {"x-studio-unsupported": f"{widget.name} (record-call)", "next": ctx.goto(widget, "success")}
+    return {
+        "x-studio-unsupported": f"{widget.name} (record-call)",
+        "next": ctx.goto(widget, "success"),
+    }
 
 
 def _int(value: Any) -> int | None:
