@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ class ImportContext:
     unmapped: dict[str, list[str]] = field(default_factory=dict)  # widget -> Liquid kept
     folded: dict[str, str] = field(default_factory=dict)  # split -> the gather that took it
     flow_name: str = "imported"
+    rewriter: Callable[[str, ImportContext, Widget], str] | None = None
 
     def __post_init__(self) -> None:
         taken: set[str] = set()
@@ -65,9 +67,9 @@ class ImportContext:
         return Goto(widget.goes(event), widget.name)
 
     def rewrite(self, text: Any, widget: Widget) -> str:
-        from flowengine.importers.studio.liquid import rewrite
-
-        return rewrite("" if text is None else str(text), self, widget)
+        """Studio's Liquid in flowengine's variables (the importer gives the rewriter)."""
+        assert self.rewriter is not None
+        return self.rewriter("" if text is None else str(text), self, widget)
 
     def capture(self, widget: str, var: str, template: str) -> None:
         self.captures.setdefault(widget, {})[var] = template

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flowengine.importers.studio import calls, control, data, messaging, split, voice
+from flowengine.importers.studio import calls, control, data, liquid, messaging, split, voice
 from flowengine.importers.studio.context import CHECK, Goto, ImportContext, Note
 from flowengine.importers.studio.definition import StudioError, StudioFlow, Widget, parse_text
 from flowengine.importers.studio.report import report
@@ -79,7 +79,14 @@ def import_definition(
 ) -> Imported:
     trigger = flow.widgets[flow.initial]
     chosen, entry, outbound = _entry(trigger, channel, flow)
-    ctx = ImportContext(flow, chosen, outbound, subflows=dict(subflows or {}), flow_name=name)
+    ctx = ImportContext(
+        flow,
+        chosen,
+        outbound,
+        subflows=dict(subflows or {}),
+        flow_name=name,
+        rewriter=liquid.rewrite,
+    )
     if fallback is not None:
         if fallback not in flow.widgets:
             raise StudioError(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from flowengine.importers.studio.context import CHECK, MISSING, ImportContext, state_name
+from flowengine.importers.studio.data import widget_field
 from flowengine.importers.studio.definition import Widget
 from flowengine.runtime.variables import CALL_FIELDS
 
@@ -114,8 +115,6 @@ def _widget_field(name: str, field: str, ctx: ImportContext) -> str | None:
         return None
     call_name = WIDGET_FIELDS.get(source.type, {}).get(field)
     if call_name is None:
-        from flowengine.importers.studio.data import widget_field
-
         return widget_field(source, field, ctx)
     var = state_name(f"{ctx.names[name]}_{field.split('.')[-1]}").lower()
     ctx.capture(name, var, f"{{{{ call.{call_name} }}}}")

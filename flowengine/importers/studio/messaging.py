@@ -6,6 +6,7 @@ from typing import Any
 
 from flowengine.importers.studio.context import CHECK, MISSING, SAME, ImportContext
 from flowengine.importers.studio.definition import Widget
+from flowengine.importers.studio.unsupported import placeholder
 
 
 def send_message(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
@@ -41,8 +42,6 @@ def send_message(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
 
 def send_and_wait(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
     if ctx.channel != "sms":
-        from flowengine.importers.studio.unsupported import placeholder
-
         return placeholder(widget, ctx, "waiting for a text reply during a call")
     spec: dict[str, Any] = {"reply": ctx.rewrite(widget.prop("body", ""), widget)}
     media = [ctx.rewrite(m, widget) for m in _media(widget)]

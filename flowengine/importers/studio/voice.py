@@ -10,6 +10,7 @@ from flowengine.importers.studio.context import CHECK, MISSING, SAME, Goto, Impo
 from flowengine.importers.studio.definition import Widget
 from flowengine.importers.studio.prompts import prompt
 from flowengine.importers.studio.support import supports
+from flowengine.importers.studio.unsupported import placeholder
 
 # Studio runs a widget at most 10 times in a row, then ends the execution: a gather that
 # times out into itself asks 9 times and the 10th run ends the call.
@@ -129,8 +130,6 @@ def connect_call_to(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
     elif noun == "conference":
         dial = {"conference": ctx.rewrite(to, widget)}
     else:
-        from flowengine.importers.studio.unsupported import placeholder
-
         return placeholder(widget, ctx, f"connecting to a {noun} is not supported")
     caller_id = widget.prop("caller_id")
     if caller_id:

@@ -40,11 +40,11 @@ RULE = Rule(
     ),
     check=check,
     passing="""\
-start: agent
+start: closed
 states:
-  agent:
-    say: Connecting you.
-    enqueue: support
+  closed:
+    say: We are closed today. Goodbye.
+    hangup: true
 """,
     failing="""\
 start: agent
