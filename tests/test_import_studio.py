@@ -175,3 +175,34 @@ def test_the_report_reads_for_people(tmp_path: Path) -> None:
     assert "its TaskRouter priority, task_attributes are not carried over" in report
     assert "place this call with `flowengine call" in report
     assert "`flow.data.reason` (a REST API parameter) is read as `vars.reason`" in report
+
+
+def test_data_dips_map_onto_fetch_when_the_language_has_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    from flowengine.importers.studio.support import supports
+    from flowengine.runtime.interpreter import Event, step
+
+    import_into(tmp_path, "billing_subflow.json", "billing")
+    flow = import_into(tmp_path, "voice_other.json", None, "--subflow", f"{SUBFLOW}=billing")
+    states = yaml.safe_load(flow.read_text())["states"]
+    report = (tmp_path / "flows" / "voice_other.import.md").read_text()
+    if supports("fetch"):  # issue 14's data dip is in the flow language
+        assert states["lookup"]["fetch"]["url"].startswith("https://crm.example.com/customers")
+        assert states["lookup"]["fetch"]["save"] == "lookup"
+        assert states["score"]["fetch"]["form"] == {"phone": "{{call.from}}"}
+        assert "vars.lookup.name" in states["greet"]["say"]
+        return
+    # Until then: the state goes on as Studio does when the request fails, and says so.
+    assert states["lookup"] == {"x-studio-unsupported": "lookup (make-http-request)", "next": "sorry"}
+    assert "flowengine has no data dip (fetch) yet" in report
+    assert "# The Studio request, not yet made by flowengine:" in flow.read_text()
+    graph = compile_source(flow.read_text(), "voice_other.yaml", {})
+    call = {"CallSid": "CA" + "2" * 32, "From": "+15551112222", "To": "+15550001111"}
+    first = step(graph, None, Event("call", call))
+    for digit in ("6", "7"):
+        result = step(graph, first.session, Event("gather", {**call, "Digits": digit}, "menu"))
+        assert "Sorry, something went wrong." in result.twiml
+        assert result.session.ended
