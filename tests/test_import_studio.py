@@ -196,7 +196,10 @@ def test_data_dips_map_onto_fetch_when_the_language_has_it(
         assert "vars.lookup.name" in states["greet"]["say"]
         return
     # Until then: the state goes on as Studio does when the request fails, and says so.
-    assert states["lookup"] == {"x-studio-unsupported": "lookup (make-http-request)", "next": "sorry"}
+    assert states["lookup"] == {
+        "x-studio-unsupported": "lookup (make-http-request)",
+        "next": "sorry",
+    }
     assert "flowengine has no data dip (fetch) yet" in report
     assert "# The Studio request, not yet made by flowengine:" in flow.read_text()
     graph = compile_source(flow.read_text(), "voice_other.yaml", {})
@@ -206,3 +209,47 @@ def test_data_dips_map_onto_fetch_when_the_language_has_it(
         result = step(graph, first.session, Event("gather", {**call, "Digits": digit}, "menu"))
         assert "Sorry, something went wrong." in result.twiml
         assert result.session.ended
+
+
+def test_a_split_on_a_computed_value_tests_a_copy_of_it() -> None:
+    import yaml
+
+    from flowengine.importers.studio import import_definition
+    from flowengine.importers.studio.definition import parse
+
+    definition = {
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "properties": {},
+                "transitions": [{"event": "incomingCall", "next": "open"}],
+            },
+            {
+                "name": "open",
+                "type": "split-based-on",
+                "properties": {"input": "{{ 'now' | date: '%H:%M' }}"},
+                "transitions": [
+                    {"event": "noMatch", "next": "closed"},
+                    {
+                        "event": "match",
+                        "next": "closed",
+                        "conditions": [{"type": "is_after_time", "value": "5:30 PM"}],
+                    },
+                ],
+            },
+            {
+                "name": "closed",
+                "type": "say-play",
+                "properties": {"say": "We are closed."},
+                "transitions": [],
+            },
+        ]
+    }
+    imported = import_definition(parse(definition, "inline.json"), "hours")
+    state = yaml.safe_load(imported.yaml)["states"]["open"]
+    assert state["set"] == {"open_input": "{{ 'now' | date: '%H:%M' }}"}
+    assert state["switch"][0]["when"] == {"var": "vars.open_input", "after_time": "17:30"}
+    assert "it reads the clock" in imported.report
+    graph = compile_source(imported.yaml, "hours.yaml", {})
+    assert graph.start == "open"

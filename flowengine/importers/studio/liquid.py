@@ -55,10 +55,20 @@ WIDGET_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
+NOW = re.compile(r"['\"]now['\"]\s*\|\s*date")
+
+
 def rewrite(text: str, ctx: ImportContext, widget: Widget) -> str:
     def block(match: re.Match[str]) -> str:
         return REFERENCE.sub(lambda m: _reference(m, ctx, widget), match.group(0))
 
+    if NOW.search(text):
+        ctx.note(
+            widget,
+            CHECK,
+            "it reads the clock ('now' | date), in UTC as Studio does; scenarios cannot set "
+            "that clock: opening hours (hours: and {open: NAME}) can be tested",
+        )
     return BLOCK.sub(block, text)
 
 
