@@ -253,3 +253,21 @@ def test_a_split_on_a_computed_value_tests_a_copy_of_it() -> None:
     assert "it reads the clock" in imported.report
     graph = compile_source(imported.yaml, "hours.yaml", {})
     assert graph.start == "open"
+
+
+def test_the_fetch_mapping_follows_issue_14s_syntax(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The YAML written once `fetch` is in the flow language (checked against the issue-14
+    branch by hand; main cannot compile it until that branch lands)."""
+    import yaml
+
+    from flowengine.importers.studio import data, import_file
+
+    monkeypatch.setattr(data, "supports", lambda key: key == "fetch")
+    imported = import_file(FIXTURES / "real" / "twilio-studio-requestbin.json", "requestbin")
+    states = yaml.safe_load(imported.yaml)["states"]
+    fetch = states["callback"]["fetch"]
+    assert fetch["method"] == "POST" and fetch["save"] == "callback"
+    assert fetch["body"]["inbound"]["inboundText"] == "{{vars.intro_body}}"
+    assert fetch["body"]["completed"] == "false"
+    assert states["callback"]["on"] == {"ok": "ack"} and states["callback"]["next"] == "ack"
+    assert "{{vars.callback.message}}" in states["ack"]["reply"]

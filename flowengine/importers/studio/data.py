@@ -60,7 +60,7 @@ def _dip(widget: Widget, ctx: ImportContext, method: str, url: str) -> dict[str,
             except ValueError:
                 loaded = None
             if isinstance(loaded, dict):
-                fetch["body"] = {k: ctx.rewrite(v, widget) for k, v in loaded.items()}
+                fetch["body"] = _templates(loaded, widget, ctx)
             else:
                 ctx.note(
                     widget, MISSING, "its JSON body is not an object of values; it is not sent"
@@ -72,6 +72,15 @@ def _dip(widget: Widget, ctx: ImportContext, method: str, url: str) -> dict[str,
     fetch["save"] = ctx.names[widget.name].lower()
     ctx.note(widget, SAME, f"asks {fetch['url']} and keeps the answer in vars.{fetch['save']}")
     return {"fetch": fetch, "on": {"ok": ok}, "next": failed}
+
+
+def _templates(value: Any, widget: Widget, ctx: ImportContext) -> Any:
+    """A JSON body's text values rewritten, its shape (objects, lists, numbers) kept."""
+    if isinstance(value, dict):
+        return {k: _templates(v, widget, ctx) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_templates(v, widget, ctx) for v in value]
+    return ctx.rewrite(value, widget) if isinstance(value, str) else value
 
 
 def widget_field(widget: Widget, field: str, ctx: ImportContext) -> str | None:
