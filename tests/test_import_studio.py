@@ -258,13 +258,12 @@ def test_a_split_on_a_computed_value_tests_a_copy_of_it() -> None:
 def test_the_fetch_mapping_follows_issue_14s_syntax(monkeypatch: pytest.MonkeyPatch) -> None:
     """The YAML written once `fetch` is in the flow language (checked against the issue-14
     branch by hand; main cannot compile it until that branch lands)."""
-    import yaml
-
+    from flowengine.flow.loader import parse
     from flowengine.importers.studio import data, import_file
 
     monkeypatch.setattr(data, "supports", lambda key: key == "fetch")
     imported = import_file(FIXTURES / "real" / "twilio-studio-requestbin.json", "requestbin")
-    states = yaml.safe_load(imported.yaml)["states"]
+    states = parse(imported.yaml).data["states"]  # YAML 1.2, as flowengine reads it
     fetch = states["callback"]["fetch"]
     assert fetch["method"] == "POST" and fetch["save"] == "callback"
     assert fetch["body"]["inbound"]["inboundText"] == "{{vars.intro_body}}"
