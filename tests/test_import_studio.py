@@ -270,3 +270,23 @@ def test_the_fetch_mapping_follows_issue_14s_syntax(monkeypatch: pytest.MonkeyPa
     assert fetch["body"]["completed"] == "false"
     assert states["callback"]["on"] == {"ok": "ack"} and states["callback"]["next"] == "ack"
     assert "{{vars.callback.message}}" in states["ack"]["reply"]
+
+
+def test_the_user_picks_where_unsupported_widgets_send_the_caller(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flowengine.runtime.interpreter import Event, step
+
+    args = ("--subflow", f"{SUBFLOW}=billing", "--fallback", "sorry")
+    flow = import_into(tmp_path, "voice_other.json", None, *args)
+    assert "\n  fallback:" not in flow.read_text()  # no apology state of its own
+    graph = compile_source(flow.read_text(), "voice_other.yaml", {})
+    call = {"CallSid": "CA" + "3" * 32, "From": "+15551112222", "To": "+15550001111"}
+    first = step(graph, None, Event("call", call))
+    result = step(graph, first.session, Event("gather", {**call, "Digits": "3"}, "menu"))
+    assert "not available" in result.twiml and "Sorry, something went wrong." in result.twiml
+    output = tmp_path / "other" / "x.yaml"
+    bad = ["import", "studio", str(FIXTURES / "voice_other.json"), "-o", str(output)]
+    assert main([*bad, "--fallback", "nowhere"]) == 2
+    assert "--fallback: there is no widget 'nowhere' in this flow" in capsys.readouterr().err
+    assert not output.parent.exists()

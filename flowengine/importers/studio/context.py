@@ -47,6 +47,7 @@ class ImportContext:
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # synthetic states
     unmapped: dict[str, list[str]] = field(default_factory=dict)  # widget -> Liquid kept
     folded: dict[str, str] = field(default_factory=dict)  # split -> the gather that took it
+    written: set[str] = field(default_factory=set)  # widgets that became a state
     flow_name: str = "imported"
     rewriter: Callable[[str, ImportContext, Widget], str] | None = None
 

@@ -110,6 +110,7 @@ def import_definition(
             *ctx.comments.get(state, []),
         ]
         states.append((state, spec))
+        ctx.written.add(widget.name)
     _other_triggers(trigger, chosen, ctx)
     if not outbound and start == ctx.names.get(entry or "") and ctx.channel == "sms":
         start = _sms_opening(start, dict(states), ctx)

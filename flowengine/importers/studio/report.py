@@ -72,6 +72,8 @@ def _became(widget: str, kind: str, ctx: ImportContext) -> str:
         return "the flow's start"
     if widget in ctx.folded:
         return f"options of `{ctx.names[ctx.folded[widget]]}`"
+    if widget not in ctx.written:
+        return "no state (placed by `flowengine call`)"
     return f"`{ctx.names[widget]}`"
 
 
