@@ -290,3 +290,33 @@ def test_the_user_picks_where_unsupported_widgets_send_the_caller(
     assert main([*bad, "--fallback", "nowhere"]) == 2
     assert "--fallback: there is no widget 'nowhere' in this flow" in capsys.readouterr().err
     assert not output.parent.exists()
+
+
+def test_a_widget_looping_into_itself_ends_as_studios_tenth_run_does() -> None:
+    from flowengine.importers.studio import import_definition
+    from flowengine.importers.studio.definition import parse
+    from flowengine.runtime.interpreter import Event, step
+
+    definition = {
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "properties": {},
+                "transitions": [{"event": "incomingCall", "next": "count"}],
+            },
+            {
+                "name": "count",
+                "type": "set-variables",
+                "properties": {"variables": [{"key": "n", "value": "1"}]},
+                "transitions": [{"event": "next", "next": "count"}],
+            },
+        ]
+    }
+    imported = import_definition(parse(definition, "loop.json"), "loop")
+    assert "Studio stops at the 10th run" in imported.report
+    graph = compile_source(imported.yaml, "loop.yaml", {})  # no endless loop to refuse
+    call = {"CallSid": "CA" + "4" * 32, "From": "+15551112222", "To": "+15550001111"}
+    result = step(graph, None, Event("call", call))
+    assert result.session.ended and "<Hangup/>" in result.twiml
+    assert result.session.vars == {"n": "1"}

@@ -48,6 +48,7 @@ class ImportContext:
     unmapped: dict[str, list[str]] = field(default_factory=dict)  # widget -> Liquid kept
     folded: dict[str, str] = field(default_factory=dict)  # split -> the gather that took it
     written: set[str] = field(default_factory=set)  # widgets that became a state
+    ends_itself: set[str] = field(default_factory=set)  # looping to itself ends the call
     flow_name: str = "imported"
     rewriter: Callable[[str, ImportContext, Widget], str] | None = None
 

@@ -35,6 +35,8 @@ WIDGETS: dict[str, Mapper] = {
 }
 OUTGOING = ("make-outgoing-call-v2", "make-outgoing-call")
 MESSAGING = ("send-message", "send-and-wait-for-reply")
+REPEATS_HANDLED = ("gather-input-on-call", "say-play", "trigger")  # voice.py counts their rounds
+WAITING = ("connect-call-to", "record-voicemail", "enqueue-call", "send-and-wait-for-reply")
 
 
 @dataclass
@@ -111,6 +113,10 @@ def import_definition(
         ]
         states.append((state, spec))
         ctx.written.add(widget.name)
+        if widget.type not in REPEATS_HANDLED and widget.name in {
+            t.next for t in widget.transitions
+        }:
+            _repeats(widget, ctx)
     _other_triggers(trigger, chosen, ctx)
     if not outbound and start == ctx.names.get(entry or "") and ctx.channel == "sms":
         start = _sms_opening(start, dict(states), ctx)
@@ -178,6 +184,25 @@ def _sms_opening(start: str, states: dict[str, dict[str, Any]], ctx: ImportConte
         return start
     return ctx.synthetic(
         "opening", {"next": start}, "Added by the import: the first text starts here."
+    )
+
+
+def _repeats(widget: Widget, ctx: ImportContext) -> None:
+    """A widget that leads back to itself: Studio stops the execution at its 10th run in a row."""
+    if widget.type in WAITING:
+        ctx.note(
+            widget,
+            CHECK,
+            "it leads back to itself; Studio ends the call when a widget runs 10 times in a "
+            "row, flowengine does not count: each round waits for the caller",
+        )
+        return
+    ctx.ends_itself.add(widget.name)
+    ctx.note(
+        widget,
+        CHECK,
+        "it leads back to itself without waiting, which Studio stops at the 10th run: the "
+        "call ends there instead",
     )
 
 

@@ -15,6 +15,8 @@ HEADER = "# yaml-language-server: $schema=../schemas/flow.schema.json\n"
 def resolve(value: Any, ctx: ImportContext) -> Any:
     """Replace every Goto by the state it leads to, with the values it captures on the way."""
     if isinstance(value, Goto):
+        if value.widget == value.origin and value.origin in ctx.ends_itself:
+            value = Goto(None, value.origin)
         name = ctx.names[value.widget] if value.widget else ctx.end_state()
         captures = ctx.captures.get(value.origin)
         return {"next": name, "set": dict(captures)} if captures else name
