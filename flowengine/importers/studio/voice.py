@@ -75,6 +75,8 @@ def gather(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
     folded = split.fold_keys(widget, keys, speech, ctx)
     if folded is not None:
         spec["on"] = folded
+        if asks["input"] == "dtmf":
+            del asks["input"]  # flowengine listens for keys when the options are keys
     elif keys and speech and keys != speech:
         spec["next"] = ctx.synthetic(
             f"{ctx.names[widget.name]}_answer",
