@@ -7,7 +7,7 @@ escaped), so a diagram kept in git changes only where the flow changed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flowengine.flow.graph import Graph, State
@@ -115,8 +115,22 @@ def _mermaid_ids(nodes: list[Node]) -> dict[str, str]:
 
 def mermaid(graph: Graph) -> str:
     nodes, links = model(graph)
+    return mermaid_of(f"flow {graph.name}: drawn by flowengine graph", nodes, links)
+
+
+def mermaid_of(
+    title: str,
+    nodes: list[Node],
+    links: list[Link],
+    marks: Mapping[str, str] | None = None,
+    mark_styles: Sequence[tuple[str, str]] = (),
+    link_styles: Mapping[int, str] | None = None,
+) -> str:
+    """Mermaid text for nodes and links; `marks` gives some nodes a class of their own
+    (node key -> class name, styled by `mark_styles`), `link_styles` styles links by index."""
+    marks = marks or {}
     ids = _mermaid_ids(nodes)
-    lines = [f"%% flow {graph.name}: drawn by flowengine graph", "flowchart TD"]
+    lines = [f"%% {title}", "flowchart TD"]
     for node in nodes:
         lines.append(
             f"    {ids[node.key]}{_MERMAID_SHAPES[node.kind].format(_mermaid_text(node.label))}"
@@ -126,10 +140,20 @@ def mermaid(graph: Graph) -> str:
         label = f'|"{_mermaid_text(link.label)}"|' if link.label else ""
         lines.append(f"    {ids[link.source]} {arrow}{label} {ids[link.target]}")
     for kind, name, style in _MERMAID_STYLES:
-        members = [ids[n.key] for n in nodes if n.kind == kind]
+        members = [ids[n.key] for n in nodes if n.kind == kind and n.key not in marks]
         if members:
             lines.append(f"    classDef {name} {style}")
             lines.append(f"    class {','.join(members)} {name}")
+    for name, style in mark_styles:
+        members = [ids[n.key] for n in nodes if marks.get(n.key) == name]
+        if members:
+            lines.append(f"    classDef {name} {style}")
+            lines.append(f"    class {','.join(members)} {name}")
+    by_style: dict[str, list[int]] = {}
+    for index, style in sorted((link_styles or {}).items()):
+        by_style.setdefault(style, []).append(index)
+    for style, indexes in by_style.items():
+        lines.append(f"    linkStyle {','.join(map(str, indexes))} {style}")
     return "\n".join(lines) + "\n"
 
 
