@@ -72,7 +72,8 @@ class EdgeChange:
     source: str
     label: str
     target: str
-    status: str  # added or removed (names on the new side where the state still exists)
+    status: str  # added, removed or changed (names on the new side where the state still exists)
+    old_label: str | None = None  # for a changed edge: the answers that took it before
 
 
 @dataclass

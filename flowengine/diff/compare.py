@@ -114,7 +114,7 @@ def _attribute_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]
 
 
 _KINDS = (
-    (re.compile(r"(^|\.)(timeout|speech_timeout|time_limit|max_length|wait)$"), "timeout"),
+    (re.compile(r"(^|\.)(timeout|speech_timeout|time_limit)$"), "timeout"),
     (re.compile(r"^retry\."), "retry"),
     (re.compile(r"(^|\.)voice$"), "voice"),
     (re.compile(r"^(languages\.|language$)|\.language$"), "language"),
@@ -140,11 +140,24 @@ def _renamed(target: str | None, match: Match) -> str | None:
 
 
 def _edges(old: Graph, new: Graph, match: Match) -> list[EdgeChange]:
-    before = {(match.new_name(e.source), e.label, match.new_name(e.target)) for e in old.edges}
-    after = {(e.source, e.label, e.target) for e in new.edges}
-    removed = [EdgeChange(s, label, t, "removed") for s, label, t in sorted(before - after)]
-    added = [EdgeChange(s, label, t, "added") for s, label, t in sorted(after - before)]
-    return removed + added
+    """Ways between two states that appeared, went, or are taken by other answers now."""
+    before: dict[tuple[str, str], list[str]] = {}
+    after: dict[tuple[str, str], list[str]] = {}
+    for edge in old.edges:
+        key = (match.new_name(edge.source), match.new_name(edge.target))
+        before.setdefault(key, []).append(edge.label)
+    for edge in new.edges:
+        after.setdefault((edge.source, edge.target), []).append(edge.label)
+    changes = []
+    for source, target in sorted(set(before) | set(after)):
+        was, now = before.get((source, target)), after.get((source, target))
+        if was is None or now is None:
+            status = "added" if was is None else "removed"
+            labels = now if was is None else was
+            changes += [EdgeChange(source, label, target, status) for label in labels or []]
+        elif sorted(was) != sorted(now):
+            changes.append(EdgeChange(source, ", ".join(now), target, "changed", ", ".join(was)))
+    return changes
 
 
 def _unheard(old: Graph, new: Graph) -> list[str]:

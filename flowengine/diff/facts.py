@@ -147,8 +147,12 @@ def _attributes(spec: dict[str, Any]) -> dict[str, Any]:
             value = "rejected"
         if key == "gather" and isinstance(value, dict):
             value = {k: v for k, v in value.items() if k not in _SPOKEN}
-        if key == "redirect" and isinstance(value, dict) and set(value) == {"state"}:
-            continue  # a redirect to a state of this flow is a transition, compared as one
+        if key == "redirect" and isinstance(value, dict) and "url" not in value:
+            continue  # to a state or another flow: a transition, compared as one
+        if key == "dial" and isinstance(value, dict) and "number" in value:
+            # One number is a list of one: `number: X` and `numbers: [X]` ring the same.
+            rest = {k: v for k, v in value.items() if k != "number"}
+            value = {**rest, "numbers": [value["number"]]}
         if key == "retry" and isinstance(value, dict):
             value = {"max": value.get("max", 3)}  # prompts and `then` are compared elsewhere
         if key == "sms" and isinstance(value, dict):

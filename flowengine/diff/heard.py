@@ -16,8 +16,8 @@ from flowengine.flow.templates import LIQUID_MARKUP
 WORDS_PER_MINUTE = 150.0
 _TAG = re.compile(r"<[^>]*>")
 _BREAK = re.compile(r"<break\b[^>]*?time=\"([0-9.]+)(ms|s)\"[^>]*/?>")
-_PAUSE = re.compile(r"\[pause ([0-9.]+)s\]")
-_AUDIO = re.compile(r"\[audio [^\]]*\]")
+_PAUSE = re.compile(r"\[pause:([0-9.]+)s\]")
+_AUDIO = re.compile(r"\[(audio|picture):[^\]]*\]")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def spoken(text: str) -> str:
 
     def pause(match: re.Match[str]) -> str:
         amount = float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
-        return f" [pause {amount:g}s] "
+        return f" [pause:{amount:g}s] "
 
     text = _TAG.sub(" ", _BREAK.sub(pause, text))
     return " ".join(text.split())
@@ -68,9 +68,9 @@ def item_text(key: str, value: Any, language: Language) -> str:
         url = value if isinstance(value, str) else value.get("url", "")
         loop = value.get("loop") if isinstance(value, dict) else None
         suffix = f" x{loop}" if isinstance(loop, int) and loop != 1 else ""
-        return f"[audio {url}{suffix}]"
+        return f"[audio:{url}{suffix}]"
     if key == "pause":
-        return f"[pause {value}s]"
+        return f"[pause:{value}s]"
     return ""
 
 
@@ -96,7 +96,7 @@ def prompt(spec: dict[str, Any], language: Language) -> str:
 def reply(spec: dict[str, Any], language: Language) -> str:
     """What a text-message state sends back."""
     parts = [str(pick(spec["reply"], language))] if "reply" in spec else []
-    parts += [f"[picture {url}]" for url in spec.get("media") or []]
+    parts += [f"[picture:{url}]" for url in spec.get("media") or []]
     return " ".join(parts)
 
 

@@ -83,7 +83,7 @@ def impacts(
         after, visited_new = _play(scenario, new)
         touches = sorted((visited_old & changed_old) | (visited_new & changed_new))
         if flow.changes and not touches and (visited_old or visited_new):
-            touches = ["(the flow's settings)"]
+            touches = ["(settings of the whole flow)"]
         if not touches:
             continue
         flow.scenarios.append(

@@ -15,6 +15,7 @@ MARK_STYLES = (
     ("changed", "fill:#fff8c5,stroke:#9a6700,stroke-width:3px"),
 )
 ADDED_LINK = "stroke:#1a7f37,stroke-width:3px"
+CHANGED_LINK = "stroke:#9a6700,stroke-width:3px"
 REMOVED_LINK = "stroke:#cf222e,stroke-width:2px,stroke-dasharray:5 4"
 
 
@@ -46,10 +47,15 @@ def diff_mermaid(flow: FlowDiff, old: Graph | None, new: Graph | None) -> str:
                 nodes.append(Node(key, f"{node.label}\n(removed)", node.kind))
                 marks[key] = "removed"
         keys = {n.key for n in nodes}
-        added = {(e.source, e.label, e.target) for e in flow.edges if e.status == "added"}
+        styled = {
+            (e.source, e.label, e.target): ADDED_LINK if e.status == "added" else CHANGED_LINK
+            for e in flow.edges
+            if e.status != "removed"
+        }
         for index, link in enumerate(links):
-            if (link.source, link.label, link.target) in added:
-                link_styles[index] = ADDED_LINK
+            style = styled.get((link.source, link.label, link.target))
+            if style is not None:
+                link_styles[index] = style
         for edge in flow.edges:
             if edge.status != "removed":
                 continue

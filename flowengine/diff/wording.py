@@ -7,23 +7,7 @@ from typing import Any
 
 from flowengine.diff.changes import Change, FlowDiff
 
-_WHAT = {
-    "option": "answer",
-    "outcome": "result",
-    "branch": "branch",
-    "next": "then",
-    "retry": "retry",
-    "timeout": "timeout",
-    "voice": "voice",
-    "language": "language",
-    "number": "dials",
-    "text": "text message",
-    "fetch": "fetch",
-    "setting": "setting",
-    "attribute": "setting",
-    "action": "",
-    "start": "",
-}
+_NOUNS = {"option": "answer", "outcome": "result"}
 
 
 def value(item: Any) -> str:
@@ -37,12 +21,8 @@ def value(item: Any) -> str:
 
 
 def subject(change: Change) -> str:
-    noun = _WHAT.get(change.kind, change.kind)
-    if change.kind in ("option", "outcome"):
-        return f"{noun} '{change.what}'"
-    if change.kind in ("action", "start"):
-        return change.what
-    return f"{noun} {change.what}" if noun and noun not in change.what else change.what
+    noun = _NOUNS.get(change.kind)
+    return f"{noun} '{change.what}'" if noun else change.what
 
 
 def sentence(change: Change) -> str:
@@ -76,10 +56,16 @@ def _prompt(prompt: dict[str, Any] | None) -> str:
     if prompt is None:
         return "-"
     language = f" ({prompt['language']})" if prompt["language"] else ""
-    return f"{prompt['seconds']:g} s, {prompt['words']} words in {prompt['state']}{language}"
+    words = prompt["words"]
+    return (
+        f"{prompt['seconds']:g} s, {words} word{'s' * (words != 1)} in {prompt['state']}{language}"
+    )
 
 
-def _menus(names: list[str]) -> str:
+def _menus(figures: dict[str, Any]) -> str:
+    names = figures["menus_without_way_back_or_operator"]
+    if not figures["menus"]:
+        return "no menus"
     return "every menu" if not names else "missing in " + ", ".join(names)
 
 
@@ -91,6 +77,6 @@ def figure_rows(experience: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("longest way to a person", lambda f: _way(f["to_a_person"]["longest"])),
         ("menu depth", lambda f: str(f["menu_depth"])),
         ("longest prompt", lambda f: _prompt(f["longest_prompt"])),
-        ("a way back or to an operator", lambda f: _menus(f["menus_without_way_back_or_operator"])),
+        ("a way back or to an operator", _menus),
     ]
     return [(label, show(old) if old else "-", show(new) if new else "-") for label, show in rows]

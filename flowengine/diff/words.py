@@ -50,7 +50,7 @@ def as_markdown(pieces: list[Piece], context: int = 6) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    for char in "\\`*_~[]<>|#":
+    for char in "\\`*_~[]<|":
         text = text.replace(char, "\\" + char)
     return text
 
