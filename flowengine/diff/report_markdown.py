@@ -56,7 +56,7 @@ def _flow(flow: FlowDiff, old: Graph | None, new: Graph | None) -> list[str]:
     if flow.experience:
         lines += ["", "| caller experience | before | after |", "| --- | --- | --- |"]
         for label, before, after in figure_rows(flow.experience):
-            mark = "" if before == after else " **(changed)**"
+            mark = "" if before == after or "-" in (before, after) else " **(changed)**"
             lines.append(f"| {label} | {before} | {after}{mark} |")
     if flow.scenarios:
         lines += ["", "| scenario | goes through | before | after |", "| --- | --- | --- | --- |"]
