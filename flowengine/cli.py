@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "call": ("call", "place an outbound call into a flow"),
     "sms": ("sms", "send a text message"),
     "import": ("import_", "bring flows over from another tool (Twilio Studio)"),
+    "experience": ("experience", "caller-experience figures: time to a person, menu depth, ..."),
     "diff": ("diff", "what callers will experience differently between two versions of flows"),
 }
 

@@ -41,6 +41,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-config", action="store_true", help="ignore [tool.flowengine.lint] in pyproject.toml"
     )
+    parser.add_argument(
+        "--experience",
+        action="store_true",
+        help="print the caller-experience figures instead (as flowengine experience)",
+    )
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument(
         "--explain",
@@ -55,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
     from flowengine.lint.rules import find
     from flowengine.lint.runner import Options, UsageError, lint_paths
 
+    if args.experience:
+        from flowengine.commands.experience import show
+
+        return show(args.paths or ["flows"], None, args.format)
     try:
         if args.list_rules:
             sys.stdout.write(docs.table())
@@ -80,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
             ),
             use_environ=args.environ,
             base=settings.base,
+            limits=tuple(settings.limits.items()),
         )
         result = lint_paths(args.paths or ["flows"], options)
     except UsageError as exc:

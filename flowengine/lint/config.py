@@ -12,7 +12,8 @@ from flowengine.lint.rules import RULES, find
 from flowengine.lint.runner import UsageError
 
 FORMATS = ("auto", "text", "json", "github", "sarif")
-KEYS = ("select", "ignore", "strict", "format", "per-file-ignores")
+LIMITS = ("max-prompt-seconds", "max-menu-options", "words-per-minute")  # too-long-to-hear
+KEYS = ("select", "ignore", "strict", "format", "per-file-ignores", *LIMITS)
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Config:
     strict: bool = False
     format: str = "auto"
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    limits: dict[str, float] = field(default_factory=dict)  # rules' limits, from LIMITS
     base: str = "."  # the folder of the pyproject.toml it came from
     source: str = ""
 
@@ -63,6 +65,12 @@ def load(start: Path | None = None) -> Config:
     config.per_file_ignores = {
         str(glob): _names(names, f"{where} per-file-ignores") for glob, names in per_file.items()
     }
+    for key in LIMITS:
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise UsageError(f"{where}: {key} must be a number above 0")
+            config.limits[key] = float(value)
     return config
 
 

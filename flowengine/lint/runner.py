@@ -29,6 +29,7 @@ class Options:
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()  # (glob, codes)
     use_environ: bool = False  # resolve ${VAR} from this process, as the server would
     base: str = "."  # per-file-ignores globs are relative to this folder
+    limits: tuple[tuple[str, float], ...] = ()  # rules' limits from the configuration
 
     def enabled(self, code: str) -> bool:
         return (not self.select or code in self.select) and code not in self.ignore
@@ -74,7 +75,9 @@ def lint_document(doc: Document, project: Project, options: Options) -> list[Dia
     problems = [d for d in found if options.enabled(d.code)]
     if any(d.code == codes.SCHEMA.code for d in found):
         return problems  # the data does not have the shape the rules expect
-    context = FlowContext(doc, graph, project, use_environ=options.use_environ)
+    context = FlowContext(
+        doc, graph, project, use_environ=options.use_environ, extra=dict(options.limits)
+    )
     for rule in RULES:
         if rule.check is None or not options.enabled(rule.code):
             continue

@@ -30,6 +30,7 @@ from flowengine.lint.rules import (
     schema,
     shadowed_option,
     template_syntax,
+    too_long_to_hear,
     unknown_flow,
     unknown_language,
     unknown_outcome,
@@ -87,6 +88,7 @@ RULES: tuple[Rule, ...] = (
     reject_not_first.RULE,
     unknown_flow.RULE,
     wait_flow_verb.RULE,
+    too_long_to_hear.RULE,
     imported_placeholder.RULE,
 )
 
