@@ -220,3 +220,14 @@ def test_a_side_that_does_not_compile_is_an_error_with_its_position(
     err = capsys.readouterr().err
     assert "does not compile" in err
     assert f"{tmp_path / 'a.yaml'}:3:" in err
+
+
+def test_the_hours_example_in_the_docs_is_what_the_diff_prints(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, out, _ = run_diff("hours-dst", capsys, monkeypatch)
+    docs = (Path(__file__).parent.parent / "docs" / "diff.md").read_text(encoding="utf-8")
+    block = [line for line in out.splitlines() if "hours office" in line or "now " in line]
+    assert len(block) == 6
+    for line in block:
+        assert f"  {line}\n" in docs, line
