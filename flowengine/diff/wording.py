@@ -7,7 +7,7 @@ from typing import Any
 
 from flowengine.diff.changes import Change, FlowDiff
 
-_NOUNS = {"option": "answer", "outcome": "result"}
+_NOUNS = {"option": "answer", "outcome": "result", "hours": "hours"}
 
 
 def value(item: Any) -> str:
@@ -22,6 +22,8 @@ def value(item: Any) -> str:
 
 def subject(change: Change) -> str:
     noun = _NOUNS.get(change.kind)
+    if change.kind == "hours":
+        return f"hours {change.what}"
     return f"{noun} '{change.what}'" if noun else change.what
 
 
