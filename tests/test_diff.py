@@ -231,3 +231,15 @@ def test_the_hours_example_in_the_docs_is_what_the_diff_prints(
     assert len(block) == 6
     for line in block:
         assert f"  {line}\n" in docs, line
+
+
+def test_a_key_the_diff_does_not_know_is_compared_as_written() -> None:
+    """A verb added to the language later (such as `fetch`) shows up without a change here."""
+    from flowengine.diff.compare import attribute_kind
+    from flowengine.diff.facts import state_attributes
+
+    old = state_attributes({"fetch": {"url": "https://crm.example.com/a"}, "next": "menu"})
+    new = state_attributes({"fetch": {"url": "https://crm.example.com/b", "timeout": 4}})
+    assert old == {"fetch.url": "https://crm.example.com/a"}
+    assert new == {"fetch.url": "https://crm.example.com/b", "fetch.timeout": 4}
+    assert [attribute_kind(key) for key in new] == ["fetch", "timeout"]

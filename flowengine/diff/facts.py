@@ -94,11 +94,12 @@ def state_facts(graph: Graph, state: State, languages: tuple[str, ...]) -> State
             heard.reply(spec, language) if graph.channel == "sms" else heard.prompt(spec, language)
         )
         if text:
-            facts.prompts.setdefault("prompt", {})[name] = text
+            slot = "reply" if graph.channel == "sms" else "prompt"
+            facts.prompts.setdefault(slot, {})[name] = text
         for slot, retry_text in heard.retries(spec, language).items():
             facts.prompts.setdefault(slot, {})[name] = retry_text
     facts.targets, facts.order = _targets(state)
-    facts.attributes = _attributes(spec)
+    facts.attributes = state_attributes(spec)
     return facts
 
 
@@ -134,7 +135,7 @@ def _targets(state: State) -> tuple[dict[str, str], tuple[str, ...]]:
     return table, tuple(order)
 
 
-def _attributes(spec: dict[str, Any]) -> dict[str, Any]:
+def state_attributes(spec: dict[str, Any]) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for key, value in spec.items():
         if key in _SPOKEN or key in _TRANSITIONS or key in _FOR_PEOPLE:

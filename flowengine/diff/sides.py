@@ -17,10 +17,10 @@ from flowengine.diagnostics import Diagnostic, FlowError
 from flowengine.flow.compiler import compile_document
 from flowengine.flow.graph import Graph
 from flowengine.flow.loader import parse
-from flowengine.lint.project import FLOW_SUFFIXES
 from flowengine.lint.runner import collect, lint_environ
 
 DEFAULT_FOLDER = "flows"
+FLOW_SUFFIXES = (".yaml", ".yml")  # as the linter and the server find flow files
 
 
 class SideError(Exception):

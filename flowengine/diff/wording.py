@@ -71,13 +71,18 @@ def _menus(figures: dict[str, Any]) -> str:
     return "every menu" if not names else "missing in " + ", ".join(names)
 
 
+def _more(figures: dict[str, Any]) -> str:
+    """The flow has too many ways through it to follow every one: a lower bound."""
+    return "" if figures["complete"] else " or more"
+
+
 def figure_rows(experience: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(what, before, after) rows; '-' where a side has no such flow."""
     old, new = experience.get("old"), experience.get("new")
     rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("shortest way to a person", lambda f: _way(f["to_a_person"]["shortest"])),
-        ("longest way to a person", lambda f: _way(f["to_a_person"]["longest"])),
-        ("menu depth", lambda f: str(f["menu_depth"])),
+        ("longest way to a person", lambda f: _way(f["to_a_person"]["longest"]) + _more(f)),
+        ("menu depth", lambda f: str(f["menu_depth"]) + _more(f)),
         ("longest prompt", lambda f: _prompt(f["longest_prompt"])),
         ("a way back or to an operator", _menus),
     ]
