@@ -36,6 +36,7 @@ def compare_flows(old: Graph | None, new: Graph | None, since: date) -> FlowDiff
             continue
         other = match.new_name(name)
         state = StateDiff(name, other, _state_changes(a.states[name], b.states[other], match))
+        state.changes += _hours_used(diff.changes, new.data["states"][other])
         state.similarity = match.similarity.get(name)
         if state.changes or state.status == "renamed":
             diff.states.append(state)
@@ -93,6 +94,21 @@ def _state_changes(a: StateFacts, b: StateFacts, match: Match) -> list[Change]:
         )
     changes += _attribute_changes(a.attributes, b.attributes)
     return changes
+
+
+def _hours_used(flow_changes: list[Change], spec: dict[str, Any]) -> list[Change]:
+    """A switch that asks whether changed hours are open now decides differently too."""
+    used = set(_opens(spec.get("switch")))
+    return [c for c in flow_changes if c.kind == "hours" and c.what in used]
+
+
+def _opens(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [str(node["open"])] if "open" in node else []
+        return found + [name for value in node.values() for name in _opens(value)]
+    if isinstance(node, list):
+        return [name for item in node for name in _opens(item)]
+    return []
 
 
 def _target_kind(key: str, kind: str) -> str:
