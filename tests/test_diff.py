@@ -227,8 +227,10 @@ def test_the_hours_example_in_the_docs_is_what_the_diff_prints(
 ) -> None:
     _, out, _ = run_diff("hours-dst", capsys, monkeypatch)
     docs = (Path(__file__).parent.parent / "docs" / "diff.md").read_text(encoding="utf-8")
-    block = [line for line in out.splitlines() if "hours office" in line or "now " in line]
-    assert len(block) == 6
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if "hours office" in line)
+    block = lines[first : first + 6]
+    assert all("now " in line for line in block[1:])
     for line in block:
         assert f"  {line}\n" in docs, line
 
