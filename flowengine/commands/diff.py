@@ -58,6 +58,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import os
+    from dataclasses import replace
     from pathlib import Path
 
     from flowengine.diff.impact import ScenarioFileError
@@ -70,11 +71,9 @@ def run(args: argparse.Namespace) -> int:
     if new_spec is None:
         _, colon, path = args.old.partition(":")
         new_spec = path if colon and path else "flows"
-    scenarios = list(args.scenarios)
+    scenarios = [] if args.no_scenarios else list(args.scenarios)
     if not scenarios and not args.no_scenarios and Path("scenarios").is_dir():
         scenarios = ["scenarios"]
-    if args.no_scenarios:
-        scenarios = []
     try:
         if args.words_per_minute <= 0:
             raise SideError("--words-per-minute must be above 0")
@@ -82,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         new = load_side(new_spec, args.old, environ)
         options = Options(rate=args.words_per_minute, scenarios=tuple(scenarios))
         if args.since is not None:
-            options = Options(args.words_per_minute, args.since, tuple(scenarios))
+            options = replace(options, since=args.since)
         diff = review(old, new, options)
     except SideError as exc:
         print(f"flowengine diff: {exc}", file=sys.stderr)
