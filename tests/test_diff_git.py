@@ -80,8 +80,9 @@ EXPECTED = [
         ["HEAD~1:flows/", "flows"],
         ["main~1"],
         ["HEAD~1:flows", "HEAD:flows/"],
+        ["HEAD~1:", "HEAD:"],
     ],
-    ids=["two-revisions", "revision-and-folder", "revision-alone", "revision-and-path"],
+    ids=["two-revisions", "revision-and-folder", "revision-alone", "revision-and-path", "tree"],
 )
 def test_revisions_compare_like_files(
     args: list[str],
