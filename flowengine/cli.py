@@ -21,8 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "call": ("call", "place an outbound call into a flow"),
     "sms": ("sms", "send a text message"),
     "import": ("import_", "bring flows over from another tool (Twilio Studio)"),
-    "experience": ("experience", "caller-experience figures: time to a person, menu depth, ..."),
-    "diff": ("diff", "what callers will experience differently between two versions of flows"),
+    "diff": ("diff", "what callers will notice between two versions of the flows"),
+    "experience": ("experience", "caller-experience figures: time to reach a person, ..."),
 }
 
 
