@@ -66,6 +66,12 @@ def _flow(flow: FlowDiff, old: Graph | None, new: Graph | None) -> list[str]:
                 f"| {', '.join(impact.touches)} | {_result(impact.passed_old)} "
                 f"| {_result(impact.passed_new)} |"
             )
+        for impact in flow.scenarios:
+            if impact.failure:
+                summary = f"Why <code>{escape_markdown(impact.name)}</code> fails now"
+                text = impact.failure.replace("`", "'")  # nothing can close the code block
+                lines += ["", f"<details><summary>{summary}</summary>", "", "```", text, "```"]
+                lines += ["", "</details>"]
     return lines
 
 
