@@ -67,9 +67,15 @@ class Twilio:
         self.base = base.rstrip("/")
         self.token = token
 
-    def post(self, path: str, params: Mapping[str, str]) -> httpx.Response:
+    def post(
+        self, path: str, params: Mapping[str, str], idempotency_token: str | None = None
+    ) -> httpx.Response:
+        """Twilio sends every webhook with an idempotency token of its own, kept on retries."""
         signature = sign(self.base + path, params, self.token)
-        headers = {"X-Twilio-Signature": signature}
+        headers = {
+            "X-Twilio-Signature": signature,
+            "I-Twilio-Idempotency-Token": idempotency_token or uuid.uuid4().hex,
+        }
         return self.http.post(self.base + path, data=dict(params), headers=headers)
 
 
@@ -131,20 +137,27 @@ class ServerProcess:
         log: Path,
         now: datetime = OPEN_HOURS,
         extra: tuple[str, ...] = (),
+        cwd: Path = ROOT,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         argv = [str(flows), "--port", str(self.port), "--store", store, "--log-level", "info"]
         argv += extra
-        env = {**os.environ, "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", TOKEN)}
+        environ = {**os.environ, "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", TOKEN)}
+        environ.update(env or {})
+        # The package comes from this checkout whatever the working folder.
+        environ["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(ROOT), environ.get("PYTHONPATH")])
+        )
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", _LAUNCH, now.isoformat(), *argv],
-                env=env,
+                env=environ,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                cwd=ROOT,
+                cwd=cwd,
             )
         self.wait_ready()
 
@@ -154,7 +167,8 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise AssertionError(f"server exited:\n{self.log.read_text()}")
             try:
-                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                # Up as soon as it answers: a degraded server (503) is up too.
+                if httpx.get(self.base + "/healthz", timeout=1).status_code in (200, 503):
                     return
             except httpx.HTTPError:
                 time.sleep(0.05)
@@ -203,7 +217,8 @@ def make_web(flows_dir: Path, tmp_path: Path) -> Iterator[Callable[..., Web]]:
         }
         settings.update(overrides)
         app = create_app(ServerConfig(**settings))
-        client = TestClient(app)
+        # From the loopback interface, like an operator on the host: /healthz shows details.
+        client = TestClient(app, client=("127.0.0.1", 50000))
         client.__enter__()
         clients.append(client)
         return Web(client, Twilio(client, TESTSERVER), app)
@@ -231,9 +246,15 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     servers: list[ServerProcess] = []
 
     def start(
-        flows: Path, store: str, now: datetime = OPEN_HOURS, extra: tuple[str, ...] = ()
+        flows: Path,
+        store: str,
+        now: datetime = OPEN_HOURS,
+        extra: tuple[str, ...] = (),
+        cwd: Path = ROOT,
+        env: Mapping[str, str] | None = None,
     ) -> ServerProcess:
-        server = ServerProcess(flows, store, tmp_path / f"server{len(servers)}.log", now, extra)
+        log = tmp_path / f"server{len(servers)}.log"
+        server = ServerProcess(flows, store, log, now, extra, cwd, env)
         servers.append(server)
         return server
 

@@ -110,6 +110,7 @@ def full_session(key: str = "CA123") -> CallSession:
         path=["welcome", "menu", "billing"],
         ended=True,
         outcome="transferred",
+        replies={"t:abc": ["<Response/>", 1767225600.5]},
     )
 
 

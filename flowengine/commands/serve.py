@@ -31,6 +31,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, default=1, help="server processes (1)")
     parser.add_argument(
+        "--trusted-proxies",
+        metavar="IPS",
+        help="addresses of your proxies, comma separated: only their X-Forwarded-For/-Proto "
+        "headers are believed (default: nobody's); or FLOWENGINE_TRUSTED_PROXIES",
+    )
+    parser.add_argument(
         "--insecure-dev",
         action="store_true",
         help="run without TWILIO_AUTH_TOKEN and without checking signatures (development only)",
@@ -71,6 +77,8 @@ def build_config(args: argparse.Namespace, clock: Any = None) -> Any:
         access_log=not args.no_access_log and base.access_log,
         reload=not args.no_reload,
         clock=clock,
+        health_token=base.health_token,
+        trusted_proxies=args.trusted_proxies or base.trusted_proxies,
     )
 
 
@@ -84,7 +92,7 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
 
     from flowengine.server import config as cfg
     from flowengine.server import create_app, load_registry, logs
-    from flowengine.server.stores import StoreError, open_store
+    from flowengine.server.stores import StoreError, open_store, redact
 
     config = build_config(args, clock)
     logs.setup(config.log_level)
@@ -110,6 +118,10 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
         "port": args.port,
         "access_log": False,  # flowengine logs one line per webhook itself
         "log_level": config.log_level,
+        # uvicorn believes X-Forwarded-* from 127.0.0.1 unless told otherwise: any local
+        # process could then choose the URL signatures are checked against.
+        "proxy_headers": bool(config.trusted_proxies),
+        "forwarded_allow_ips": config.trusted_proxies or None,
     }
     if args.workers > 1:
         # Each worker builds its own app from the environment.
@@ -123,6 +135,7 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
                 cfg.ENV_FALLBACK_DIAL: config.fallback_dial,
                 cfg.ENV_LOG_LEVEL: config.log_level,
                 cfg.ENV_ACCESS_LOG: "1" if config.access_log else "0",
+                cfg.ENV_TRUSTED_PROXIES: config.trusted_proxies,
             }
         )
         uvicorn.run("flowengine.server:app_from_env", factory=True, workers=args.workers, **options)
@@ -130,7 +143,7 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
     try:
         store = open_store(config.store_url)
     except (StoreError, ValueError) as exc:
-        return fail(str(exc))
+        return fail(redact(str(exc)))
     uvicorn.run(create_app(config, registry, store), **options)
     return 0
 

@@ -21,8 +21,21 @@ Context = Mapping[str, Any]
 LIQUID_MARKUP = re.compile(r"{{.*?}}|{%.*?%}", re.S)
 Renderer = Callable[[Context], str]
 
-_PLAIN = Environment()
-_MARKUP = Environment(autoescape=True)
+# Twilio refuses a TwiML answer over 64 kB (error 11750): no one template may write more,
+# and a loop whose bound a caller typed (`{% for i in (1..call.digits) %}`) stops long
+# before it could hold the event loop (python-liquid raises LiquidError subclasses, which
+# the server answers with its fallback).
+MAX_LOOP_ITERATIONS = 10_000
+MAX_OUTPUT_CHARS = 64 * 1024
+
+
+class _Bounded(Environment):
+    loop_iteration_limit = MAX_LOOP_ITERATIONS
+    output_stream_limit = MAX_OUTPUT_CHARS
+
+
+_PLAIN = _Bounded()
+_MARKUP = _Bounded(autoescape=True)
 
 # Names a template may read at the top level, and the fields of `call` (see CALL_FIELDS).
 ROOTS = ("call", "vars", "settings", "language")

@@ -20,6 +20,14 @@ XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 OPEN = XML_DECLARATION + "<Response>"
 CLOSE = "</Response>"
 EMPTY = OPEN + CLOSE
+# Twilio refuses a TwiML answer over 64 kB (error 11750) and says only "application error".
+MAX_DOCUMENT_BYTES = 64 * 1024
+
+
+def too_large(document: str) -> bool:
+    # UTF-8 takes at most 4 bytes a character: most answers need no encoding to tell.
+    return len(document) * 4 > MAX_DOCUMENT_BYTES and len(document.encode()) > MAX_DOCUMENT_BYTES
+
 
 # Characters XML 1.0 forbids; a caller's speech result could carry them.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

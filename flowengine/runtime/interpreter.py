@@ -25,6 +25,9 @@ EVENTS = ("call", "gather", "dial", "record", "enqueue", "redirect", "sms", "sta
 DEFAULT_RETRY = Retry()
 MAX_PATH = 200  # states remembered per call: enough for logs and coverage, bounded in size
 _ALIASES = {"completed": "answered", "answered": "completed"}
+# The call statuses that end a call; with progress events on, Twilio also posts
+# initiated, ringing, answered and in-progress, which change nothing.
+FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 
 class FlowRuntimeError(Exception):
@@ -73,7 +76,28 @@ def step(
     except LiquidError as exc:  # e.g. a filter given a caller's text where it wants a number
         raise FlowRuntimeError(f"template error in flow '{graph.name}': {exc}") from exc
     run.out.append(twiml.CLOSE)
-    return StepResult("".join(run.out), session, run.messages, run.trace)
+    document = "".join(run.out)
+    if twiml.too_large(document):
+        raise FlowRuntimeError(
+            f"flow '{graph.name}' wrote a TwiML answer over {twiml.MAX_DOCUMENT_BYTES} bytes, "
+            "which Twilio refuses"
+        )
+    return StepResult(document, session, run.messages, run.trace)
+
+
+def end_call(session: CallSession, params: Mapping[str, str]) -> bool:
+    """Twilio's call status callback: a final status ends the call and is its outcome.
+
+    Needs no graph, so a call whose flow version is gone is recorded the same way.
+    Returns whether anything changed (progress statuses change nothing).
+    """
+    status = params.get("CallStatus") or "completed"
+    if status not in FINAL_STATUSES:
+        return False
+    absorb(session.call, params)
+    session.ended = True
+    session.outcome = status
+    return True
 
 
 def _starts_over(session: CallSession, event: Event) -> bool:
@@ -141,8 +165,7 @@ class _Run:
                 Target(self.state(event.state or self.graph.start).name, label="start"), None
             )
         elif kind == "status":
-            self.session.ended = True
-            self.session.outcome = params.get("CallStatus", "completed")
+            end_call(self.session, params)
         elif kind == "sms":
             self.text(params.get("Body", ""))
         elif kind == "redirect":

@@ -29,6 +29,9 @@ class CallSession:
     path: list[str] = field(default_factory=list)
     ended: bool = False
     outcome: str = ""
+    # The answers to the last few webhooks, by request id (the server's replay guard): a
+    # webhook Twilio retries gets its first answer again and changes nothing.
+    replies: dict[str, list[Any]] = field(default_factory=dict)  # id -> [twiml, unix time]
     rev: int = 0
 
     def to_json(self) -> str:
@@ -41,4 +44,12 @@ class CallSession:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> CallSession:
-        return cls(**json.loads(text))
+        data = json.loads(text)
+        try:
+            return cls(**data)
+        except TypeError:
+            # A record written by a newer release may carry fields this one does not know.
+            return cls(**{k: v for k, v in data.items() if k in _FIELDS})
+
+
+_FIELDS = frozenset(CallSession.__dataclass_fields__)

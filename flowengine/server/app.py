@@ -19,6 +19,7 @@ from flowengine.server import logs
 from flowengine.server.calls import Calls
 from flowengine.server.config import ServerConfig, config_from_env
 from flowengine.server.fallback import Fallbacks
+from flowengine.server.health import Monitor, may_see_details
 from flowengine.server.registry import Registry
 from flowengine.server.signature import SignatureCheck
 from flowengine.server.stores import SessionStore, open_store
@@ -32,6 +33,10 @@ INSECURE_WARNING = (
     "SIGNATURE CHECKS ARE OFF (--insecure-dev): anyone who can reach this server can "
     "drive its calls. Never run like this where the internet can reach it."
 )
+
+
+# How long /healthz waits for the store's answer before calling it unreachable.
+HEALTH_STORE_SECONDS = 3.0
 
 
 class NoFlowsError(RuntimeError):
@@ -62,18 +67,34 @@ def create_app(
     if check is None:
         log.warning(INSECURE_WARNING)
 
+    monitor = Monitor()
+
     def hook(route: str, handler: Any, fallback: str) -> Any:
-        return webhook(route, handler, fallback, check, config.max_body, config.access_log)
+        return webhook(route, handler, fallback, check, config.max_body, config.access_log, monitor)
 
     async def healthz(request: Request) -> JSONResponse:
-        store_ok = await store.ping()
+        # Bounded like a webhook: a hung store makes the answer "degraded", never a hang.
+        store_ok = False
+        with anyio.move_on_after(HEALTH_STORE_SECONDS):
+            store_ok = await store.ping()
+        problems = monitor.problems(store_ok is True, check is None)
+        status = "degraded" if problems else "ok"
+        code = 503 if problems else 200
+        client = request.client.host if request.client else None
+        if not may_see_details(client, request.headers.get("authorization"), config.health_token):
+            return JSONResponse({"status": status}, status_code=code)
         body = {
-            "status": "ok" if store_ok and not registry.failures else "degraded",
+            "status": status,
+            "problems": problems,
+            # The last good version of a failed flow keeps serving: no reason to leave the
+            # rotation (every host would, for the same typo).
+            "warnings": [f"flow {name} failed to load" for name in sorted(registry.failures)],
             **registry.health(),
-            "store": {"backend": config.store_url.split(":", 1)[0], "ok": store_ok},
+            "store": {"backend": config.store_url.split(":", 1)[0], "ok": store_ok is True},
             "signatures": "checked" if check is not None else "OFF (insecure dev mode)",
+            **monitor.details(),
         }
-        return JSONResponse(body)
+        return JSONResponse(body, status_code=code)
 
     routes = [
         Route(

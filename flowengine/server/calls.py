@@ -15,9 +15,16 @@ from starlette.requests import Request
 
 from flowengine.flow import twiml
 from flowengine.flow.graph import Graph
-from flowengine.runtime.interpreter import Event, StepResult, new_session, step
+from flowengine.runtime.interpreter import (
+    FINAL_STATUSES,
+    Event,
+    StepResult,
+    end_call,
+    new_session,
+    step,
+)
 from flowengine.runtime.session import CallSession
-from flowengine.server import logs
+from flowengine.server import logs, replay
 from flowengine.server.config import ServerConfig
 from flowengine.server.fallback import Unavailable
 from flowengine.server.registry import Registry
@@ -43,19 +50,28 @@ class Calls:
     def now(self) -> datetime | None:
         return self.clock() if self.clock is not None else None
 
-    async def saved(self, key: str, advance: Advance, *, new: bool = False) -> StepResult | None:
+    async def saved(
+        self, key: str, advance: Advance, hook: Hook, *, new: bool = False
+    ) -> StepResult | None:
         """Run `advance` on the stored session and save, again until no one raced us.
 
         `new` says the request most likely starts a session (a call's first webhook): the
         first attempt then skips the read and lets the store's compare-and-set on
         revision 0 tell; a hand-over or a repeated entry simply costs one more round.
+        A webhook already applied (a retry) gets its first answer, with no save and no
+        side effects (see replay.py).
         """
         for attempt in range(self.attempts):
             stored = None if new and attempt == 0 else await self.store.load(key)
+            again = replay.answer(stored, hook.request_id)
+            if again is not None and stored is not None:
+                hook.fields["replay"] = "yes"
+                return StepResult(again, stored, [], [])
             result = await advance(stored)
             if result is None:
                 return None
             result.session.key = key  # the route decides the key, never a posted field
+            replay.remember(result.session, hook.request_id, result.twiml)
             if await self.store.save(result.session):
                 return result
         # The key of a text conversation holds phone numbers: keep it out of the log line.
@@ -101,7 +117,7 @@ class Calls:
             graph = await self.voice_graph(flow, session, event)
             return step(graph, session, event, self.now())
 
-        result = await self.saved(key, advance, new=event.kind == "call")
+        result = await self.saved(key, advance, hook, new=event.kind == "call")
         if result is None:
             # The caller is in a queue and this is its wait flow's own callback (a Gather in
             # the hold music): answer it like the wait flow itself, without a session.
@@ -172,29 +188,31 @@ class Calls:
                     session.state = None
             return step(graph, session, event, self.now())
 
-        result = await self.saved(key, advance)
+        result = await self.saved(key, advance, hook)
         assert result is not None
         self.finish(hook, result, key)
         return result.twiml
 
     async def status(self, request: Request, hook: Hook) -> str:
-        """Twilio's call status callback: the call is over; record how it ended."""
+        """Twilio's call status callback: a final status ends the call and records how."""
         key = hook.params.get("CallSid") or ""
         status = hook.params.get("CallStatus") or "completed"
         hook.fields.update(event="status", status=status)
         if not key:
             raise Unavailable("no-callsid", "the request has no CallSid")
+        if status not in FINAL_STATUSES:
+            # A progress event (ringing, in-progress, ...): the call goes on, nothing to store.
+            hook.fields["outcome"] = "progress"
+            return twiml.EMPTY
 
         async def advance(session: CallSession | None) -> StepResult | None:
             if session is None:
                 return None
             hook.fields.update(flow=session.flow, state=session.state, flow_outcome=session.outcome)
-            graph = await self.started_on(session)
-            if graph is not None:
-                return step(graph, session, Event("status", hook.params), self.now())
-            session.ended, session.outcome, session.state = True, status, None
+            # The same code path as the interpreter's, whether or not the version is loaded.
+            end_call(session, hook.params)
             return StepResult(twiml.EMPTY, session, [], [])
 
-        result = await self.saved(key, advance)
+        result = await self.saved(key, advance, hook)
         hook.fields["outcome"] = "recorded" if result is not None else "no-session"
         return twiml.EMPTY

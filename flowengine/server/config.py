@@ -17,6 +17,12 @@ ENV_FALLBACK_SAY = "FLOWENGINE_FALLBACK_SAY"
 ENV_FALLBACK_DIAL = "FLOWENGINE_FALLBACK_DIAL"
 ENV_LOG_LEVEL = "FLOWENGINE_LOG_LEVEL"
 ENV_ACCESS_LOG = "FLOWENGINE_ACCESS_LOG"
+# With it set, /healthz shows its details only to `Authorization: Bearer <token>`;
+# without it, only to clients on the loopback interface.
+ENV_HEALTH_TOKEN = "FLOWENGINE_HEALTH_TOKEN"
+# Addresses of the proxies whose X-Forwarded-For/-Proto headers are believed (comma
+# separated, as uvicorn's --forwarded-allow-ips); none by default.
+ENV_TRUSTED_PROXIES = "FLOWENGINE_TRUSTED_PROXIES"
 
 DEFAULT_FLOWS_DIR = "flows"
 DEFAULT_STORE = "sqlite:///flowengine.db"
@@ -43,6 +49,8 @@ class ServerConfig:
     reload_debounce_ms: int = 300
     clock: Clock | None = None  # tests fix the time of day that opening hours see
     cas_attempts: int = 5
+    health_token: str = ""
+    trusted_proxies: str = ""
 
     @property
     def checks_signatures(self) -> bool:
@@ -88,4 +96,6 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> ServerConfig:
         log_level=env.get(ENV_LOG_LEVEL) or "info",
         access_log=(env.get(ENV_ACCESS_LOG) or "1").strip().lower()
         not in ("0", "false", "no", "off"),
+        health_token=(env.get(ENV_HEALTH_TOKEN) or "").strip(),
+        trusted_proxies=(env.get(ENV_TRUSTED_PROXIES) or "").strip(),
     )

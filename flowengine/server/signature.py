@@ -64,6 +64,37 @@ class SignatureCheck:
         except ValueError:  # a Host header such as "example.com:99999" cannot be a signed URL
             return False
 
+    def signed_for(self, request: Request, values_by_name: FormValues) -> str | None:
+        """For a request that failed: the URL it is validly signed for, if a likely one.
+
+        Tried only after a failure: the http/https and host variants a wrong public URL or
+        a proxy setting produce. A match proves the request came from Twilio and the
+        server checks the wrong URL, which a forger without the token cannot fake.
+        """
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return None
+        algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+        path = path_and_query(request.scope)
+        hosts = {
+            h for h in (request.headers.get("x-forwarded-host"), request.headers.get("host")) if h
+        }
+        prefix = self._base.split("://", 1)[-1].partition("/")[2]
+        paths = {path, f"/{prefix}{path}"} if prefix else {path}
+        checked = self.url(request)
+        for host in sorted(hosts):
+            for scheme in ("https", "http"):
+                for candidate_path in sorted(paths):
+                    url = f"{scheme}://{host}{candidate_path}"
+                    if url == checked:
+                        continue
+                    try:
+                        if self._validator.validate(url, values_by_name, signature, algorithm):
+                            return url
+                    except ValueError:
+                        return None
+        return None
+
 
 class FormValues(dict[str, list[str]]):
     """Every value of every posted field, in the shape RequestValidator reads (`getall`)."""

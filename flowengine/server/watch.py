@@ -16,15 +16,26 @@ from flowengine.server.stores import SessionStore
 log = logging.getLogger("flowengine.reload")
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    return Path(a).resolve() == Path(b).resolve()
+
+
 async def reload_paths(registry: Registry, store: SessionStore, paths: set[str]) -> None:
     for path in sorted(paths):
         name = flow_name(path)
         if name is None:
             continue
         if not Path(path).is_file():
-            if name in registry.live and Path(registry.live[name].path) == Path(path):
+            # The watcher reports absolute paths; the registry keeps them as the folder was
+            # given (relative by default): compare the files, not the spellings.
+            live = registry.live.get(name)
+            failed = registry.failures.get(name)
+            if live is not None and same_file(live.path, path):
                 registry.remove(name)
                 log.warning("flow %s removed: %s is gone; calls in progress keep it", name, path)
+            elif failed is not None and same_file(failed.path, path):
+                registry.failures.pop(name, None)
+                log.warning("flow %s removed: %s is gone (it had failed to load)", name, path)
             continue
         # Compiling takes milliseconds of CPU: off the event loop, so requests keep flowing.
         result = await to_thread.run_sync(registry.compile, path)

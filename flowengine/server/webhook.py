@@ -18,7 +18,9 @@ from starlette.responses import PlainTextResponse, Response
 
 from flowengine.server import logs
 from flowengine.server.fallback import cause_of
-from flowengine.server.signature import FormValues, SignatureCheck
+from flowengine.server.health import Monitor
+from flowengine.server.replay import request_id
+from flowengine.server.signature import FormValues, SignatureCheck, path_and_query
 
 XML = "text/xml; charset=utf-8"
 MAX_FIELDS = 1000
@@ -40,11 +42,13 @@ class Form(dict[str, str]):
 class Hook:
     """One webhook in progress: its form, what the log line says, work to do afterwards."""
 
-    __slots__ = ("background", "fields", "params")
+    __slots__ = ("background", "fields", "params", "request_id")
 
-    def __init__(self, params: Form, fields: dict[str, object]) -> None:
+    def __init__(self, params: Form, fields: dict[str, object], request_id: str = "") -> None:
         self.params = params
         self.fields = fields
+        # Names this webhook across retries (see replay.py): its answer is kept under it.
+        self.request_id = request_id
         self.background: BackgroundTask | None = None
 
 
@@ -108,38 +112,60 @@ def webhook(
     signature: SignatureCheck | None,
     max_body: int,
     access_log: bool = True,
+    monitor: Monitor | None = None,
 ) -> Endpoint:
     answered = logging.INFO if access_log else None
+    monitor = monitor if monitor is not None else Monitor()
 
     async def endpoint(request: Request) -> Response:
         started = perf_counter()
+        client = request.client.host if request.client else ""
         try:
-            params = parse_form(await read_body(request, max_body))
+            body = await read_body(request, max_body)
+            params = parse_form(body)
         except TooLarge:
             logs.log.warning(logs.line({"route": route, "status": 413, "cause": "body-too-large"}))
             return PlainTextResponse("Request body too large", status_code=413)
-        except (ClientDisconnect, ValueError):
+        except ClientDisconnect:
             return PlainTextResponse("Bad request", status_code=400)
-        if signature is not None and not signature.valid(request, params.values_by_name):
-            client = request.client.host if request.client else ""
+        except ValueError:
             logs.log.warning(
-                logs.line({"route": route, "status": 403, "cause": "bad-signature", "peer": client})
+                logs.line(
+                    {"route": route, "status": 400, "cause": "too-many-fields", "peer": client}
+                )
             )
-            return PlainTextResponse("Forbidden", status_code=403)
+            return PlainTextResponse("Bad request", status_code=400)
+        if signature is not None:
+            if not signature.valid(request, params.values_by_name):
+                checked = signature.url(request)
+                monitor.signature_failed(
+                    checked, signature.signed_for(request, params.values_by_name)
+                )
+                fields = {"route": route, "status": 403, "cause": "bad-signature", "peer": client}
+                logs.log.warning(logs.line({**fields, "checked": checked}))
+                return PlainTextResponse("Forbidden", status_code=403)
+            monitor.signature_ok()
         fields: dict[str, object] = {"route": route, "call": params.get("CallSid")}
-        hook = Hook(params, fields)
+        hook = Hook(
+            params, fields, request_id(request.headers, path_and_query(request.scope), body)
+        )
         try:
             content = await handler(request, hook)
             level = answered
+            error: BaseException | None = None
         except Exception as exc:
             content = fallback
             hook.background = None
             cause = cause_of(exc)
+            monitor.fallback(cause)
             fields.update(outcome="fallback", cause=cause, error=str(exc)[:300])
             level = logging.ERROR if cause == "internal-error" else logging.WARNING
+            # The exception itself, not exc_info=True: by the time the line is logged the
+            # handler has finished and sys.exc_info() is empty.
+            error = exc if cause == "internal-error" else None
         if level is not None and logs.log.isEnabledFor(level):
             fields["ms"] = f"{(perf_counter() - started) * 1000:.1f}"
-            logs.log.log(level, logs.line(fields), exc_info=level == logging.ERROR)
+            logs.log.log(level, logs.line(fields), exc_info=error)
         return Response(content, media_type=XML, background=hook.background)
 
     return endpoint

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flowengine.server.stores.base import DEFAULT_TTL_SECONDS, SessionStore, StoreError
+from flowengine.server.stores.base import DEFAULT_TTL_SECONDS, SessionStore, StoreError, redact
 
-__all__ = ["DEFAULT_TTL_SECONDS", "SessionStore", "StoreError", "open_store"]
+__all__ = ["DEFAULT_TTL_SECONDS", "SessionStore", "StoreError", "open_store", "redact"]
 
 _FORMS = (
     "memory://, sqlite:///relative/path.db or sqlite:////absolute/path.db, "
@@ -25,7 +25,7 @@ def _take_ttl(url: str, ttl: int) -> tuple[str, int]:
             ttl = int(value)
         else:
             raise ValueError(
-                f"bad ttl in session store URL {url!r}: give whole seconds, e.g. ttl=86400"
+                f"bad ttl in session store URL {redact(url)!r}: give whole seconds, e.g. ttl=86400"
             )
     return (base + "?" + "&".join(kept)) if kept else base, ttl
 
@@ -47,7 +47,7 @@ def open_store(url: str, ttl: int = DEFAULT_TTL_SECONDS) -> SessionStore:
         # SQLAlchemy style: after "sqlite://" comes "/" then the path, so an absolute
         # path shows four slashes in all.
         if not rest.startswith("/") or len(rest) < 2:
-            raise ValueError(f"bad sqlite URL {url!r}: expected one of {_FORMS}")
+            raise ValueError(f"bad sqlite URL {redact(url)!r}: expected one of {_FORMS}")
         from flowengine.server.stores.sqlite import SqliteSessionStore
 
         return SqliteSessionStore(rest[1:], ttl=ttl)
@@ -55,4 +55,4 @@ def open_store(url: str, ttl: int = DEFAULT_TTL_SECONDS) -> SessionStore:
         from flowengine.server.stores.redis import RedisSessionStore
 
         return RedisSessionStore(url, ttl=ttl)
-    raise ValueError(f"unsupported session store URL {url!r}: expected one of {_FORMS}")
+    raise ValueError(f"unsupported session store URL {redact(url)!r}: expected one of {_FORMS}")

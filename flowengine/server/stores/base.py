@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 
 from flowengine.runtime.session import CallSession
 
 # Longer than any call can last (Twilio ends calls after 24 hours); counted from the last save.
 DEFAULT_TTL_SECONDS = 24 * 60 * 60
+
+
+_USERINFO = re.compile(r"(?<=://)[^/@?#]*@")
+
+
+def redact(text: str) -> str:
+    """A store URL (or a message quoting one) without its user and password."""
+    return _USERINFO.sub("***@", text)
 
 
 class StoreError(Exception):

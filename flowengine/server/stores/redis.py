@@ -7,14 +7,20 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from flowengine.runtime.session import CallSession
-from flowengine.server.stores.base import DEFAULT_TTL_SECONDS, SessionStore, StoreError
+from flowengine.server.stores.base import DEFAULT_TTL_SECONDS, SessionStore, StoreError, redact
 
 DEFAULT_PREFIX = "flowengine:"
 FLOW_SOURCE_TTL_SECONDS = 7 * 24 * 60 * 60
+# Explicit, whatever redis-py's defaults (5.x waits forever on a hung server): a store
+# that does not answer must cost a webhook at most this, well inside Twilio's 15 s, and
+# the caller hears the fallback instead of silence. No retries, for the same reason.
 CONNECT_TIMEOUT_SECONDS = 2.0
+SOCKET_TIMEOUT_SECONDS = 2.0
 
 # Compare-and-set must be one atomic step on the server; WATCH/MULTI would need a
 # dedicated connection per save. A missing key has revision 0.
@@ -59,10 +65,13 @@ class RedisSessionStore(SessionStore):
         self.prefix = url_prefix if prefix is None else prefix
         try:
             self._redis: aioredis.Redis = aioredis.Redis.from_url(
-                url, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
+                url,
+                socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                socket_timeout=SOCKET_TIMEOUT_SECONDS,
+                retry=Retry(NoBackoff(), 0),
             )
         except (ValueError, RedisError) as exc:
-            raise StoreError(f"bad redis URL: {exc}") from exc
+            raise StoreError(f"bad redis URL {redact(url)}: {exc}") from exc
         self._cas = self._redis.register_script(_CAS_SCRIPT)
 
     def _session_key(self, key: str) -> str:
