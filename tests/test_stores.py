@@ -588,7 +588,7 @@ def test_sqlite_reads_do_not_see_writes_still_queued(tmp_path: Path) -> None:
         store = SqliteSessionStore(tmp_path / "s.db")
         pending = asyncio.ensure_future(store.save(full_session("CA1")))
         await asyncio.sleep(0)  # the save is queued, its batch not yet run
-        assert store._batch is not None and store._batch.writes
+        assert store._pending is not None and store._pending.writes
         assert await store.load("CA1") is None
         assert await pending
         assert await store.load("CA1") is not None

@@ -141,8 +141,8 @@ def webhook(
                 monitor.signature_failed(
                     checked, signature.signed_for(request, params.values_by_name)
                 )
-                fields = {"route": route, "status": 403, "cause": "bad-signature", "peer": client}
-                logs.log.warning(logs.line({**fields, "checked": checked}))
+                refused = {"route": route, "status": 403, "cause": "bad-signature", "peer": client}
+                logs.log.warning(logs.line({**refused, "checked": checked}))
                 return PlainTextResponse("Forbidden", status_code=403)
             monitor.signature_ok()
         fields: dict[str, object] = {"route": route, "call": params.get("CallSid")}

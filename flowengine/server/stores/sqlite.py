@@ -6,8 +6,10 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
+from typing import TypeVar
 
 from flowengine.runtime.session import CallSession
 from flowengine.server.stores.base import DEFAULT_TTL_SECONDS, SessionStore, StoreError
@@ -20,8 +22,11 @@ from flowengine.server.stores.checkpoint import SAFETY_NET_PAGES, Checkpointer
 SWEEP_PER_WRITE = 2
 SWEEP_MIN = 64
 # Writes take microseconds; a lock held longer than this means trouble, and the request is
-# better answered with the fallback than left blocking the event loop.
+# better answered with the fallback than left waiting (only its own webhook waits: the
+# queries run in the store's thread, not on the event loop).
 BUSY_TIMEOUT_SECONDS = 1.0
+
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -60,7 +65,7 @@ WHERE key = ? AND rev = ? AND expires_at > ?
 
 
 class _Batch:
-    """The writes of one event-loop turn, run in one transaction at the start of the next."""
+    """Writes gathered while the previous batch ran, committed in one transaction."""
 
     __slots__ = ("done", "loop", "rows", "writes")
 
@@ -72,23 +77,22 @@ class _Batch:
 
 
 class SqliteSessionStore(SessionStore):
-    """Sessions in a SQLite file, one connection per store object.
+    """Sessions in a SQLite file, one connection per store object, used by one thread.
 
-    Queries run synchronously inside the async methods: they take microseconds, far
-    less than a thread-pool hop would. Only under write contention from other processes
-    can a call block, for at most the busy timeout.
+    Every query runs in the store's own thread, never on the event loop: a write lock
+    held by another process (or a slow disk) delays the webhooks that wait for this
+    store, up to the busy timeout, while every other request goes on being answered.
 
-    Writes are group-committed: the writes asked for during one turn of the event loop
-    are queued, and at the start of the next turn they run in one short transaction
-    (BEGIN IMMEDIATE, the writes, COMMIT). Each writer waits for that COMMIT and gets its
-    own row count, so a webhook is answered only once its session is committed, and
-    compare-and-set stays exact (a second save of one session in the same batch finds
-    the revision already moved). A busy server pays for one commit per turn instead of
-    one per webhook, and the write lock is held only while the batch runs, so other
-    processes on the same file wait microseconds. Reads never see queued writes. If any
-    write of a batch fails, the batch is rolled back and every writer in it gets the
-    error. A writer cancelled while it waits still has its write committed.
-    Checkpoints of the write-ahead log run in a thread (see checkpoint.py).
+    Writes are group-committed: writes asked for while a batch is committing are
+    queued, and the next batch runs them in one short transaction (BEGIN IMMEDIATE, the
+    writes, COMMIT) as soon as the thread is free. Each writer waits for that COMMIT and
+    gets its own row count, so a webhook is answered only once its session is committed,
+    and compare-and-set stays exact (a second save of one session in the same batch finds
+    the revision already moved). A busy server pays for one commit per batch instead of
+    one per webhook. Reads never see queued writes. If any write of a batch fails, the
+    batch is rolled back and every writer in it gets the error. A writer cancelled while
+    it waits still has its write committed. Checkpoints of the write-ahead log run in a
+    thread of their own (see checkpoint.py).
 
     Flow sources are never expired here: they are small and the disk is cheap.
     """
@@ -104,7 +108,8 @@ class SqliteSessionStore(SessionStore):
         # The wall clock, not a monotonic one: expiry times are shared with other
         # processes and with the next start of this one.
         self._clock = clock
-        self._batch: _Batch | None = None
+        self._pending: _Batch | None = None
+        self._running: _Batch | None = None
         self._checkpointer: Checkpointer | None = None
         on_disk = str(path) != ":memory:"
         try:
@@ -126,59 +131,86 @@ class SqliteSessionStore(SessionStore):
                 self._checkpointer = Checkpointer(self.path)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open session database {path}: {exc}") from exc
+        # One thread owns the connection: no locking, and queries run in the order asked.
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix=f"sqlite {self.path.name}")
+        self._closed = False
+
+    async def _run(self, work: Callable[[], T]) -> T:
+        if self._closed:
+            raise StoreError("the session store is closed")
+        return await asyncio.get_running_loop().run_in_executor(self._thread, work)
 
     async def _write(self, sql: str, params: Sequence[object]) -> int:
-        """Queue one write for this turn's batch; its row count once the batch committed."""
+        """Queue one write for the next batch; its row count once the batch committed."""
+        if self._closed:
+            raise StoreError("session store write failed: the store is closed")
         loop = asyncio.get_running_loop()
-        batch = self._batch
-        # A batch of another loop was left behind when that loop stopped before the turn
-        # that would have run it: its writers are gone with their loop.
+        batch = self._pending
+        # A batch of another loop was left behind when that loop stopped before running
+        # it: its writers are gone with their loop.
         if batch is None or batch.loop is not loop:
-            batch = self._batch = _Batch(loop)
-            loop.call_soon(self._commit, batch)
+            batch = self._pending = _Batch(loop)
+            loop.call_soon(self._start)  # after this turn: its other writes join the batch
         index = len(batch.writes)
         batch.writes.append((sql, params))
         # Shielded: a writer cancelled while it waits must not cancel the others' commit.
         await asyncio.shield(batch.done)
         return batch.rows[index]
 
-    def _commit(self, batch: _Batch) -> None:
-        if self._batch is batch:
-            self._batch = None
-        if batch.done.done():  # already run by close()
+    def _start(self) -> None:
+        running, batch = self._running, self._pending
+        if batch is None:
             return
+        if running is not None and running.loop is batch.loop and not running.done.done():
+            return  # the running batch starts this one when it finishes
+        self._pending, self._running = None, batch
+        work = batch.loop.run_in_executor(self._thread, self._commit, batch)
+        work.add_done_callback(lambda finished: self._finished(batch, finished))
+
+    def _finished(self, batch: _Batch, work: asyncio.Future[None]) -> None:
+        if self._running is batch:
+            self._running = None
+        error = work.exception() if not work.cancelled() else StoreError("cancelled")
+        if not batch.done.done():
+            if error is None:
+                batch.done.set_result(None)
+                if self._checkpointer is not None:
+                    self._checkpointer.committed()
+            else:
+                batch.done.set_exception(StoreError(f"session store write failed: {error}"))
+        self._start()
+
+    def _commit(self, batch: _Batch) -> None:
+        """In the store's thread: the batch in one transaction, all or nothing."""
         db = self._db
         limit = max(SWEEP_MIN, SWEEP_PER_WRITE * len(batch.writes))
+        db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("BEGIN IMMEDIATE")
+            batch.rows = [db.execute(sql, params).rowcount for sql, params in batch.writes]
             try:
-                batch.rows = [db.execute(sql, params).rowcount for sql, params in batch.writes]
-                try:
-                    db.execute(_SWEEP, (self._clock(), limit))
-                except sqlite3.Error:
-                    # Best effort, unless the error (disk full, I/O) took the whole
-                    # transaction with it: the next batch or the next start sweeps again.
-                    if not db.in_transaction:
-                        raise
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    with suppress(sqlite3.Error):
-                        db.execute("ROLLBACK")
-                raise
-        except Exception as exc:  # whatever it was, no writer may be left waiting
-            batch.done.set_exception(StoreError(f"session store write failed: {exc}"))
-            return
-        batch.done.set_result(None)
-        if self._checkpointer is not None:
-            self._checkpointer.committed()
+                db.execute(_SWEEP, (self._clock(), limit))
+            except sqlite3.Error:
+                # Best effort, unless the error (disk full, I/O) took the whole
+                # transaction with it: the next batch or the next start sweeps again.
+                if not db.in_transaction:
+                    raise
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                with suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            raise
 
     async def load(self, key: str) -> CallSession | None:
-        try:
+        def read() -> tuple[int, str] | None:
             row = self._db.execute(
                 "SELECT rev, data FROM sessions WHERE key = ? AND expires_at > ?",
                 (key, self._clock()),
             ).fetchone()
+            return None if row is None else (int(row[0]), str(row[1]))
+
+        try:
+            row = await self._run(read)
         except sqlite3.Error as exc:
             raise StoreError(f"session load failed: {exc}") from exc
         if row is None:
@@ -210,24 +242,34 @@ class SqliteSessionStore(SessionStore):
         )
 
     async def load_flow_source(self, flow: str, version: str) -> str | None:
-        try:
+        def read() -> str | None:
             row = self._db.execute(
                 "SELECT source FROM flow_sources WHERE flow = ? AND version = ?", (flow, version)
             ).fetchone()
+            return None if row is None else str(row[0])
+
+        try:
+            return await self._run(read)
         except sqlite3.Error as exc:
             raise StoreError(f"flow source load failed: {exc}") from exc
-        return None if row is None else str(row[0])
 
     async def ping(self) -> bool:
         try:
-            self._db.execute("SELECT 1").fetchone()
-        except sqlite3.Error:
+            await self._run(lambda: self._db.execute("SELECT 1").fetchone())
+        except (sqlite3.Error, StoreError):
             return False
         return True
 
     async def close(self) -> None:
-        if self._batch is not None:
-            self._commit(self._batch)
+        loop = asyncio.get_running_loop()
+        for batch in (self._running, self._pending):
+            if batch is not None and batch.loop is loop:
+                with suppress(StoreError):
+                    await asyncio.shield(batch.done)
+        if self._closed:
+            return
+        await self._run(self._db.close)
+        self._closed = True
+        self._thread.shutdown(wait=True)
         if self._checkpointer is not None:
             self._checkpointer.close()
-        self._db.close()
