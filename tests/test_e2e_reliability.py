@@ -1,0 +1,336 @@
+"""The defects a hostile afternoon found (issue 12), each on a real uvicorn with signed requests."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flowengine.server.config import DEFAULT_FALLBACK_SAY
+from tests.conftest import (
+    CALLER,
+    EXAMPLE_FLOWS,
+    TOKEN,
+    Caller,
+    ServerProcess,
+    Twilio,
+    parse_twiml,
+    said,
+    sign,
+)
+from tests.twilio_fake import TwilioFake
+
+Start = Callable[..., ServerProcess]
+
+# A gather whose answer decides how many times a loop runs: the caller chooses the bound.
+COUNTING = """\
+start: ask
+states:
+  ask:
+    gather: {digits: 12, say: "How many beeps?"}
+    next: beep
+  beep:
+    say: "{% for i in (1..call.digits) %}beep-beep {% endfor %}"
+    hangup: true
+"""
+
+# Each template stays under the output limit; together they are more than Twilio takes.
+TOO_LONG = """\
+start: ask
+states:
+  ask:
+    gather: {digits: 1, say: "Press a key."}
+    next: speak
+  speak:
+    say: "{% for i in (1..6000) %}0123456789{% endfor %}"
+    next: again
+  again:
+    say: "{% for i in (1..6000) %}0123456789{% endfor %}"
+    hangup: true
+"""
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=30) as client:
+        yield client
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return check()
+
+
+def session_row(db: Path, sid: str) -> tuple[int, str] | None:
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT rev, data FROM sessions WHERE key = ?", (sid,)).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+# --- 1. a deleted flow leaves, with the default relative folder --------------------------------
+
+
+def test_a_deleted_flow_stops_taking_calls_when_the_folder_is_relative(
+    start_server: Start, tmp_path: Path, http: httpx.Client
+) -> None:
+    site = tmp_path / "site"
+    flows = site / "flows"
+    shutil.copytree(EXAMPLE_FLOWS, flows)
+    shutil.copy(flows / "hold.yaml", flows / "extra.yaml")
+    (flows / "broken.yaml").write_text("start: nowhere\nstates: {}\n")
+    server = start_server(Path("flows"), "memory://", cwd=site, extra=("--no-access-log",))
+    health = server.health()
+    assert "extra" in health["flows"] and "broken" in health["failed"]  # type: ignore[operator]
+    twilio = Twilio(http, server.base)
+    assert said(parse_twiml(twilio.post("/voice/extra", {"CallSid": "CA1"}))) != DEFAULT_FALLBACK_SAY
+
+    (flows / "extra.yaml").unlink()
+    (flows / "broken.yaml").unlink()
+    assert wait_for(lambda: "extra" not in server.health()["flows"])  # type: ignore[operator]
+    assert wait_for(lambda: "broken" not in server.health()["failed"])  # type: ignore[operator]
+    doc = parse_twiml(twilio.post("/voice/extra", {"CallSid": "CA2"}))
+    assert said(doc) == DEFAULT_FALLBACK_SAY
+    log = server.log.read_text()
+    assert "flow extra removed" in log and "cause=unknown-flow" in log
+
+
+# --- 2. caller input cannot drive an unbounded template ------------------------------------------
+
+
+def test_a_loop_bound_a_caller_typed_is_cut_short(
+    start_server: Start, tmp_path: Path, http: httpx.Client
+) -> None:
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / "count.yaml").write_text(COUNTING)
+    (flows / "long.yaml").write_text(TOO_LONG)
+    server = start_server(flows, "memory://")
+    twilio = Twilio(http, server.base)
+
+    call = Caller(twilio)
+    assert said(call.reply(call.dial("count"), Digits="2")) == "beep-beep beep-beep "
+    call = Caller(twilio)
+    doc = call.dial("count")
+    started = time.monotonic()
+    response = twilio.post(doc.find("Gather").attrib["action"], {**call.params, "Digits": "10000000"})  # type: ignore[union-attr]
+    elapsed = time.monotonic() - started
+    assert said(parse_twiml(response)) == DEFAULT_FALLBACK_SAY
+    assert len(response.content) < 1000 and elapsed < 5  # was 13 s and 50 MB
+    # Within the loop limit, but more output than one template may write.
+    call = Caller(twilio)
+    doc = call.dial("count")
+    response = twilio.post(doc.find("Gather").attrib["action"], {**call.params, "Digits": "9000"})  # type: ignore[union-attr]
+    assert said(parse_twiml(response)) == DEFAULT_FALLBACK_SAY
+    # Each template within bounds, the document over Twilio's 64 kB.
+    call = Caller(twilio)
+    response = twilio.post(
+        call.dial("long").find("Gather").attrib["action"],  # type: ignore[union-attr]
+        {**call.params, "Digits": "1"},
+    )
+    assert said(parse_twiml(response)) == DEFAULT_FALLBACK_SAY
+    log = server.log.read_text()
+    assert "loop iteration limit" in log and "over 65536 bytes" in log
+
+
+# --- 4. progress statuses do not end a call ---------------------------------------------------
+
+
+def test_progress_status_callbacks_leave_the_call_going(
+    start_server: Start, flows_dir: Path, tmp_path: Path, http: httpx.Client
+) -> None:
+    db = tmp_path / "s.db"
+    server = start_server(flows_dir, f"sqlite:///{db}")
+    call = Caller(Twilio(http, server.base))
+    doc = call.dial("main")
+    for status in ("initiated", "ringing", "answered", "in-progress"):
+        done = parse_twiml(call.twilio.post("/status", {**call.params, "CallStatus": status}))
+        assert len(done) == 0
+    doc = call.reply(doc, Digits="1")
+    assert said(doc) != DEFAULT_FALLBACK_SAY and doc.find("Gather") is not None
+    call.twilio.post("/status", {**call.params, "CallStatus": "no-answer"})
+    row = session_row(db, call.sid)
+    assert row is not None and '"ended":true' in row[1] and '"outcome":"no-answer"' in row[1]
+
+
+# --- 5. a retried webhook is applied once ------------------------------------------------------
+
+
+def test_a_retried_callback_gets_the_first_answer_and_changes_nothing(
+    start_server: Start, flows_dir: Path, tmp_path: Path, http: httpx.Client
+) -> None:
+    db = tmp_path / "s.db"
+    server = start_server(flows_dir, f"sqlite:///{db}")
+    twilio = Twilio(http, server.base)
+    call = Caller(twilio)
+    doc = call.dial("main")
+    action = doc.find("Gather").attrib["action"]  # type: ignore[union-attr]
+    token = uuid.uuid4().hex
+    first = twilio.post(action, {**call.params, "Digits": "1"}, idempotency_token=token)
+    rev = session_row(db, call.sid)
+    again = twilio.post(action, {**call.params, "Digits": "1"}, idempotency_token=token)
+    assert first.content == again.content and session_row(db, call.sid) == rev
+    assert "replay=yes" in server.log.read_text()
+
+
+def test_copies_of_a_call_ending_callback_racing_each_other_get_one_answer(
+    start_server: Start, flows_dir: Path, tmp_path: Path, twilio_api: TwilioFake
+) -> None:
+    """Voicemail's recording callback ends the call and sends a text: once, whatever comes twice."""
+    db = tmp_path / "s.db"
+    server = start_server(flows_dir, f"sqlite:///{db}")
+    with httpx.Client(timeout=30) as http:
+        twilio = Twilio(http, server.base)
+        for token in (uuid.uuid4().hex, None):  # Twilio's token, then copies without one
+            call = Caller(twilio)
+            doc = call.reply(call.reply(call.dial("main"), Digits="1"), Digits="1")
+            doc = call.reply(doc, DialCallStatus="busy")
+            action = doc.find("Record").attrib["action"]  # type: ignore[union-attr]
+            form = {**call.params, "RecordingUrl": "https://api.twilio.com/rec/RE1"}
+            form["RecordingDuration"] = "7"
+            signature = sign(server.base + action, form)
+            headers = {"X-Twilio-Signature": signature}
+            if token:
+                headers["I-Twilio-Idempotency-Token"] = token
+            answers: list[bytes] = []
+
+            def post() -> None:
+                with httpx.Client(timeout=30) as own:
+                    reply = own.post(server.base + action, data=form, headers=headers)
+                    answers.append(reply.content)
+
+            threads = [threading.Thread(target=post) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert len(set(answers)) == 1, answers
+            assert "Thank you. We will call you back soon." in said(ET.fromstring(answers[0]))
+    assert wait_for(lambda: len(twilio_api.requests) >= 2, 10)
+    time.sleep(0.5)
+    assert len(twilio_api.requests) == 2  # one text per call, not one per copy
+
+
+# --- 7. internal errors keep their traceback --------------------------------------------------
+
+
+def test_internal_error_lines_carry_the_traceback(
+    start_server: Start, flows_dir: Path, tmp_path: Path, http: httpx.Client
+) -> None:
+    db = tmp_path / "s.db"
+    server = start_server(flows_dir, f"sqlite:///{db}")
+    call = Caller(Twilio(http, server.base))
+    doc = call.dial("main")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE sessions SET data = 'not json' WHERE key = ?", (call.sid,))
+    assert said(call.reply(doc, Digits="1")) == DEFAULT_FALLBACK_SAY
+    log = server.log.read_text()
+    assert "cause=internal-error" in log
+    assert "Traceback (most recent call last)" in log and "JSONDecodeError" in log
+    assert "NoneType: None" not in log
+
+
+# --- 8. proxy headers only from configured proxies ---------------------------------------------
+
+
+def forged(server: ServerProcess, http: httpx.Client) -> httpx.Response:
+    """Signed for another host over https, with headers claiming the request came that way."""
+    params = {"CallSid": "CAforged", "From": CALLER}
+    signature = sign("https://other-host.example/voice/main", params)
+    headers = {
+        "X-Twilio-Signature": signature,
+        "Host": "other-host.example",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.9",
+    }
+    return http.post(server.base + "/voice/main", data=params, headers=headers)
+
+
+def test_forwarded_headers_are_not_believed_by_default(
+    start_server: Start, flows_dir: Path, http: httpx.Client
+) -> None:
+    server = start_server(flows_dir, "memory://")
+    assert forged(server, http).status_code == 403
+    trusting = start_server(flows_dir, "memory://", extra=("--trusted-proxies", "127.0.0.1"))
+    assert forged(trusting, http).status_code == 200
+
+
+# --- 9 and 6. a wrong public URL, store write failures: said in the log and on /healthz -------
+
+
+def test_a_wrong_public_url_is_named_in_the_log_and_on_healthz(
+    start_server: Start, flows_dir: Path, http: httpx.Client
+) -> None:
+    server = start_server(
+        flows_dir, "memory://", extra=("--public-url", "https://wrong.example.com")
+    )
+    assert server.health()["status"] == "ok"
+    twilio = Twilio(http, server.base)  # signs for the URL it really uses
+    for _ in range(12):
+        assert twilio.post("/voice/main", {"CallSid": "CAx"}).status_code == 403
+    response = http.get(server.base + "/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "degraded"
+    assert any("public URL" in p for p in response.json()["problems"])
+    log = server.log.read_text()
+    wrong = f"signed for {server.base}/voice/main but checked against https://wrong.example.com"
+    assert log.count(wrong) == 1  # said once, then rate-limited
+    assert "checked=https://wrong.example.com/voice/main" in log
+
+
+def test_healthz_public_answer_is_minimal_and_details_need_the_token(
+    start_server: Start, flows_dir: Path, http: httpx.Client
+) -> None:
+    server = start_server(flows_dir, "memory://", env={"FLOWENGINE_HEALTH_TOKEN": "s3cret"})
+    public = http.get(server.base + "/healthz")
+    assert public.status_code == 200 and public.json() == {"status": "ok"}
+    wrong = http.get(server.base + "/healthz", headers={"Authorization": "Bearer nope"})
+    assert wrong.json() == {"status": "ok"}
+    full = http.get(server.base + "/healthz", headers={"Authorization": "Bearer s3cret"}).json()
+    assert "main" in full["flows"] and full["problems"] == []
+
+
+def test_insecure_mode_is_degraded(start_server: Start, flows_dir: Path) -> None:
+    server = start_server(flows_dir, "memory://", extra=("--insecure-dev",))
+    response = httpx.get(server.base + "/healthz")
+    assert response.status_code == 503
+    assert "signature checks are off (--insecure-dev)" in response.json()["problems"]
+    assert "SIGNATURE CHECKS ARE OFF" in server.log.read_text()
+
+
+def test_too_many_fields_is_logged(start_server: Start, flows_dir: Path, http: httpx.Client) -> None:
+    server = start_server(flows_dir, "memory://")
+    many = "&".join(f"f{i}=1" for i in range(1500))
+    response = http.post(
+        server.base + "/voice/main",
+        content=many,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400
+    assert "cause=too-many-fields" in server.log.read_text()
+
+
+def test_store_credentials_never_reach_the_terminal(tmp_path: Path, flows_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    for url in ("redis://:hunter2@127.0.0.1:1/0?ttl=abc", "postgres://me:hunter2@db/x"):
+        done = subprocess.run(
+            [sys.executable, "-m", "flowengine", "serve", str(flows_dir), "--store", url],
+            capture_output=True,
+            text=True,
+            env={"TWILIO_AUTH_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"},
+            timeout=60,
+        )
+        assert done.returncode == 1
+        assert "hunter2" not in done.stderr + done.stdout and "***@" in done.stderr
