@@ -120,7 +120,10 @@ def free_port() -> int:
 
 
 _LAUNCH = (
-    "import sys, datetime\n"
+    "import os, resource, sys, datetime\n"
+    # A disk that fills up: no file of the server's may grow past this many bytes.
+    "limit = int(os.environ.pop('FLOWENGINE_TEST_MAX_FILE_BYTES', '0'))\n"
+    "if limit: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))\n"
     "from flowengine.commands import serve\n"
     "now = datetime.datetime.fromisoformat(sys.argv[1])\n"
     "sys.exit(serve.main(sys.argv[2:], clock=lambda: now))\n"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import shutil
+import signal
 import sqlite3
+import subprocess
 import threading
 import time
 import uuid
@@ -13,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from flowengine.server.config import DEFAULT_FALLBACK_SAY
 from tests.conftest import (
@@ -22,6 +27,7 @@ from tests.conftest import (
     Caller,
     ServerProcess,
     Twilio,
+    free_port,
     parse_twiml,
     said,
     sign,
@@ -94,7 +100,9 @@ def test_a_deleted_flow_stops_taking_calls_when_the_folder_is_relative(
     health = server.health()
     assert "extra" in health["flows"] and "broken" in health["failed"]  # type: ignore[operator]
     twilio = Twilio(http, server.base)
-    assert said(parse_twiml(twilio.post("/voice/extra", {"CallSid": "CA1"}))) != DEFAULT_FALLBACK_SAY
+    assert (
+        said(parse_twiml(twilio.post("/voice/extra", {"CallSid": "CA1"}))) != DEFAULT_FALLBACK_SAY
+    )
 
     (flows / "extra.yaml").unlink()
     (flows / "broken.yaml").unlink()
@@ -124,7 +132,9 @@ def test_a_loop_bound_a_caller_typed_is_cut_short(
     call = Caller(twilio)
     doc = call.dial("count")
     started = time.monotonic()
-    response = twilio.post(doc.find("Gather").attrib["action"], {**call.params, "Digits": "10000000"})  # type: ignore[union-attr]
+    response = twilio.post(
+        doc.find("Gather").attrib["action"], {**call.params, "Digits": "10000000"}
+    )  # type: ignore[union-attr]
     elapsed = time.monotonic() - started
     assert said(parse_twiml(response)) == DEFAULT_FALLBACK_SAY
     assert len(response.content) < 1000 and elapsed < 5  # was 13 s and 50 MB
@@ -308,7 +318,9 @@ def test_insecure_mode_is_degraded(start_server: Start, flows_dir: Path) -> None
     assert "SIGNATURE CHECKS ARE OFF" in server.log.read_text()
 
 
-def test_too_many_fields_is_logged(start_server: Start, flows_dir: Path, http: httpx.Client) -> None:
+def test_too_many_fields_is_logged(
+    start_server: Start, flows_dir: Path, http: httpx.Client
+) -> None:
     server = start_server(flows_dir, "memory://")
     many = "&".join(f"f{i}=1" for i in range(1500))
     response = http.post(
@@ -321,9 +333,6 @@ def test_too_many_fields_is_logged(start_server: Start, flows_dir: Path, http: h
 
 
 def test_store_credentials_never_reach_the_terminal(tmp_path: Path, flows_dir: Path) -> None:
-    import subprocess
-    import sys
-
     for url in ("redis://:hunter2@127.0.0.1:1/0?ttl=abc", "postgres://me:hunter2@db/x"):
         done = subprocess.run(
             [sys.executable, "-m", "flowengine", "serve", str(flows_dir), "--store", url],
@@ -334,3 +343,141 @@ def test_store_credentials_never_reach_the_terminal(tmp_path: Path, flows_dir: P
         )
         assert done.returncode == 1
         assert "hunter2" not in done.stderr + done.stdout and "***@" in done.stderr
+
+
+# --- 3. a hung Redis costs a webhook seconds, not forever --------------------------------------
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A redis-server of this test's own, on a free port: the test may stop it."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is needed (apt-get install redis-server)"
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    try:
+        assert wait_for(lambda: _pings(client), 10), "redis-server did not start"
+        yield f"redis://127.0.0.1:{port}/0", process
+    finally:
+        client.close()
+        os.kill(process.pid, signal.SIGCONT)
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+def test_a_hung_redis_gives_the_fallback_in_seconds(
+    start_server: Start, flows_dir: Path, own_redis: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    url, process = own_redis
+    server = start_server(flows_dir, url)
+    with httpx.Client(timeout=30) as http:
+        call = Caller(Twilio(http, server.base))
+        doc = call.dial("main")
+        os.kill(process.pid, signal.SIGSTOP)  # accepts connections, never answers
+        try:
+            started = time.monotonic()
+            assert said(call.reply(doc, Digits="1")) == DEFAULT_FALLBACK_SAY
+            # The socket timeout (2 s), well inside Twilio's 15 s; redis-py 5 waited forever.
+            assert time.monotonic() - started < 4.5
+            started = time.monotonic()
+            response = http.get(server.base + "/healthz")
+            assert time.monotonic() - started < 4.5
+            assert response.status_code == 503
+            assert "session store unreachable" in response.json()["problems"]
+        finally:
+            os.kill(process.pid, signal.SIGCONT)
+        assert wait_for(lambda: http.get(server.base + "/healthz").json()["store"]["ok"])
+    assert "cause=store-error" in server.log.read_text()
+
+
+# --- 6. a full disk shows on /healthz, and callers get the fallback ---------------------------
+
+
+def test_a_full_disk_makes_health_degraded_and_callers_hear_the_fallback(
+    start_server: Start, flows_dir: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "s.db"
+    # No file of the server's may grow past 160 kB: the database fills up after some calls
+    # (SQLite gets EFBIG / a short write: SQLITE_FULL, then I/O errors), as on a full disk.
+    server = start_server(
+        flows_dir,
+        f"sqlite:///{db}",
+        extra=("--no-access-log",),
+        env={"FLOWENGINE_TEST_MAX_FILE_BYTES": str(160 * 1024)},
+    )
+    with httpx.Client(timeout=30) as http:
+        twilio = Twilio(http, server.base)
+        fallbacks = 0
+        for _ in range(400):
+            call = Caller(twilio)
+            call.params["Padding"] = "x" * 2000  # kept in the session: it fills up sooner
+            doc = call.dial("main")
+            if said(doc) == DEFAULT_FALLBACK_SAY:
+                fallbacks += 1
+                if fallbacks >= 5:
+                    break
+        assert fallbacks >= 5, "the database never filled up"
+        response = http.get(server.base + "/healthz")
+        assert response.status_code == 503 and response.json()["status"] == "degraded"
+        assert any("session store failures" in p for p in response.json()["problems"])
+        assert response.json()["fallbacks_last_minute"]["store-error"] >= 3
+    log = server.log.read_text()
+    assert "cause=store-error" in log
+    assert "full" in log or "disk I/O error" in log
+
+
+# --- a database locked by another process delays its own webhooks only ------------------------
+
+
+def test_a_locked_database_does_not_stall_other_requests(
+    start_server: Start, flows_dir: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "s.db"
+    server = start_server(flows_dir, f"sqlite:///{db}", extra=("--no-access-log",))
+    with httpx.Client(timeout=30) as http:
+        twilio = Twilio(http, server.base)
+        calls = [Caller(twilio) for _ in range(4)]
+        docs = [call.dial("main") for call in calls]
+        answers: list[str] = []
+
+        def press(call: Caller, doc: ET.Element) -> None:
+            with httpx.Client(timeout=30) as own:
+                answers.append(
+                    said(Caller(Twilio(own, server.base), call.sid).reply(doc, Digits="1"))
+                )
+
+        locker = sqlite3.connect(db, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            threads = [threading.Thread(target=press, args=pair) for pair in zip(calls, docs)]
+            for thread in threads:
+                thread.start()
+                time.sleep(0.3)  # one write after another, each waiting for the lock
+            # Queue wait music needs no store: it is answered while the writes wait (the
+            # busy timeout is 1 s a write; on the event loop, each stalled everything).
+            slowest = 0.0
+            deadline = time.monotonic() + 1.5
+            while time.monotonic() < deadline:
+                started = time.monotonic()
+                assert twilio.post("/wait/hold", {"CallSid": "CAw"}).status_code == 200
+                slowest = max(slowest, time.monotonic() - started)
+            for thread in threads:
+                thread.join()
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        assert slowest < 0.5, slowest
+        assert answers == [DEFAULT_FALLBACK_SAY] * 4
