@@ -118,7 +118,7 @@ def test_main_sales_busy_voicemail_text_goodbye(
         "goodbye",
     ]
     log = server.log.read_text()
-    assert "+1555***4567" in log and "event=text" in log and "outcome=sent" in log
+    assert "+*******4567" in log and "event=text" in log and "outcome=sent" in log
     assert CALLER not in log  # caller numbers are masked at info level
     assert twilio_api.credentials and "fake-auth-token" not in log
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -215,12 +215,14 @@ def test_copies_of_a_call_ending_callback_racing_each_other_get_one_answer(
                 headers["I-Twilio-Idempotency-Token"] = token
             answers: list[bytes] = []
 
-            def post() -> None:
+            def post(
+                url: str, form: dict[str, str], headers: dict[str, str], into: list[bytes]
+            ) -> None:
                 with httpx.Client(timeout=30) as own:
-                    reply = own.post(server.base + action, data=form, headers=headers)
-                    answers.append(reply.content)
+                    into.append(own.post(url, data=form, headers=headers).content)
 
-            threads = [threading.Thread(target=post) for _ in range(4)]
+            copy = (server.base + action, form, headers, answers)
+            threads = [threading.Thread(target=post, args=copy) for _ in range(4)]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -462,7 +464,9 @@ def test_a_locked_database_does_not_stall_other_requests(
         locker = sqlite3.connect(db, isolation_level=None)
         locker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
         try:
-            threads = [threading.Thread(target=press, args=pair) for pair in zip(calls, docs)]
+            threads = [
+                threading.Thread(target=press, args=pair) for pair in zip(calls, docs, strict=True)
+            ]
             for thread in threads:
                 thread.start()
                 time.sleep(0.3)  # one write after another, each waiting for the lock
@@ -481,3 +485,28 @@ def test_a_locked_database_does_not_stall_other_requests(
             locker.close()
         assert slowest < 0.5, slowest
         assert answers == [DEFAULT_FALLBACK_SAY] * 4
+
+
+# --- logging leaves the process's logging alone; numbers keep only their last four digits ------
+
+
+def test_log_setup_keeps_logging_globals_and_other_loggers_callers() -> None:
+    import logging
+
+    from flowengine.server import logs
+
+    before = (logging._srcfile, logging.logThreads, logging.logProcesses)  # type: ignore[attr-defined]
+    logs.setup("info")
+    assert (logging._srcfile, logging.logThreads, logging.logProcesses) == before  # type: ignore[attr-defined]
+    record = logging.getLogger("uvicorn.error").makeRecord("u", 20, "f", 1, "m", None, None)
+    assert record.thread is not None and record.process is not None
+    caller = logging.getLogger("uvicorn.error").findCaller()
+    assert caller[0].endswith("test_e2e_reliability.py")
+
+
+def test_phone_numbers_show_only_their_last_four_digits() -> None:
+    from flowengine.server.logs import mask
+
+    assert mask("+15551234567") == "+*******4567"
+    assert mask("5551234567") == "******4567"
+    assert mask("+4930123") == "+***0123" and mask("123") == "***" and mask("") == ""

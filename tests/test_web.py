@@ -329,7 +329,7 @@ def test_phone_numbers_inside_error_texts_are_masked_in_logs() -> None:
 
     text = "ApiError: The 'To' number +15551234567 is not a valid phone number (21211)"
     assert logs.scrub(text) == (
-        "ApiError: The 'To' number +1555***4567 is not a valid phone number (21211)"
+        "ApiError: The 'To' number +*******4567 is not a valid phone number (21211)"
     )
 
 
