@@ -49,9 +49,7 @@ def number(text: str) -> str:
     return text if log.isEnabledFor(logging.DEBUG) else mask(text)
 
 
-def _no_caller(
-    stack_info: bool = False, stacklevel: int = 1
-) -> tuple[str, int, str, str | None]:
+def _no_caller(stack_info: bool = False, stacklevel: int = 1) -> tuple[str, int, str, str | None]:
     return "(unknown file)", 0, "(unknown function)", None
 
 

@@ -19,6 +19,7 @@ from flowengine.lint.rules import (
     impossible_digits,
     invalid_hours,
     invalid_ssml,
+    loop_bound_from_caller,
     loop_without_wait,
     misplaced_key,
     missing_handler,
@@ -88,6 +89,7 @@ RULES: tuple[Rule, ...] = (
     reject_not_first.RULE,
     unknown_flow.RULE,
     wait_flow_verb.RULE,
+    loop_bound_from_caller.RULE,
     too_long_to_hear.RULE,
     imported_placeholder.RULE,
 )
