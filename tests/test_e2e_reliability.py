@@ -510,3 +510,17 @@ def test_phone_numbers_show_only_their_last_four_digits() -> None:
     assert mask("+15551234567") == "+*******4567"
     assert mask("5551234567") == "******4567"
     assert mask("+4930123") == "+***0123" and mask("123") == "***" and mask("") == ""
+
+
+def test_forged_requests_in_a_row_warn_but_cannot_fail_the_health_check(
+    start_server: Start, flows_dir: Path, http: httpx.Client
+) -> None:
+    server = start_server(flows_dir, "memory://")
+    forger = Twilio(http, server.base, token="not-the-token")
+    for _ in range(8):
+        assert forger.post("/voice/main", {"CallSid": "CAf"}).status_code == 403
+    response = http.get(server.base + "/healthz")
+    assert response.status_code == 200 and response.json()["problems"] == []
+    (warning,) = response.json()["warnings"]
+    assert "the last 8 requests failed the signature check" in warning
+    assert server.log.read_text().count("requests all failed the signature check") == 1

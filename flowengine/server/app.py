@@ -88,7 +88,8 @@ def create_app(
             "problems": problems,
             # The last good version of a failed flow keeps serving: no reason to leave the
             # rotation (every host would, for the same typo).
-            "warnings": [f"flow {name} failed to load" for name in sorted(registry.failures)],
+            "warnings": [f"flow {name} failed to load" for name in sorted(registry.failures)]
+            + monitor.warnings(),
             **registry.health(),
             "store": {"backend": config.store_url.split(":", 1)[0], "ok": store_ok is True},
             "signatures": "checked" if check is not None else "OFF (insecure dev mode)",

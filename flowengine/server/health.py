@@ -2,8 +2,13 @@
 
 The public answer is one word and a status code a load balancer acts on: 200 `ok`, or
 503 `degraded` when this process cannot serve calls properly (the store is unreachable
-or its reads and writes failed recently, every signed request fails its signature check,
-signature checks are off). The details (flows, versions, paths, diagnostics, counters)
+or its reads and writes failed recently, requests from Twilio fail their signature
+check because the public URL is wrong, signature checks are off).
+
+A run of bad signatures alone is only a warning: anyone can send forged requests, and
+a health check that forgers can fail would let them take every server out of a load
+balancer. A request that fails the check but is validly signed for another URL of this
+server is proof (no forger has the token) that the URL is wrong: that one degrades. The details (flows, versions, paths, diagnostics, counters)
 go only to a client on the loopback interface, or to one that presents the health token.
 """
 
@@ -66,7 +71,7 @@ class Monitor:
             )
         else:
             log.error(
-                "the last %d signed requests all failed the signature check (last checked "
+                "the last %d requests all failed the signature check (last checked "
                 "against %s): if that is not the URL configured in Twilio, set --public-url "
                 "(FLOWENGINE_PUBLIC_URL); otherwise check TWILIO_AUTH_TOKEN",
                 self.bad_signatures,
@@ -88,14 +93,22 @@ class Monitor:
         failures = self.recent()["store-error"]
         if failures >= STORE_FAILURES:
             found.append(f"{failures} session store failures in the last {WINDOW_SECONDS:.0f} s")
-        if self.bad_signatures >= SIGNATURE_STREAK or self.signed_url:
+        if self.signed_url:
             found.append(
-                f"the last {self.bad_signatures} requests failed the signature check "
-                f"(checked against {self.checked_url}): is the public URL right?"
+                f"requests are signed for {self.signed_url} but checked against "
+                f"{self.checked_url}: the public URL is wrong"
             )
         if insecure:
             found.append("signature checks are off (--insecure-dev)")
         return found
+
+    def warnings(self) -> list[str]:
+        if self.bad_signatures < SIGNATURE_STREAK or self.signed_url:
+            return []
+        return [
+            f"the last {self.bad_signatures} requests failed the signature check (checked "
+            f"against {self.checked_url}): forged, or is the public URL or token wrong?"
+        ]
 
     def details(self) -> dict[str, Any]:
         return {
