@@ -8,8 +8,10 @@ check because the public URL is wrong, signature checks are off).
 A run of bad signatures alone is only a warning: anyone can send forged requests, and
 a health check that forgers can fail would let them take every server out of a load
 balancer. A request that fails the check but is validly signed for another URL of this
-server is proof (no forger has the token) that the URL is wrong: that one degrades. The details (flows, versions, paths, diagnostics, counters)
-go only to a client on the loopback interface, or to one that presents the health token.
+server is proof (no forger has the token) that the URL is wrong: that one degrades.
+
+The details (flows, versions, paths, diagnostics, counters) go only to a client on the
+loopback interface, or to one that presents the health token.
 """
 
 from __future__ import annotations
