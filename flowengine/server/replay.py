@@ -32,8 +32,10 @@ from flowengine.runtime.session import CallSession
 from flowengine.server.stores import SessionStore
 
 TOKEN_HEADER = "i-twilio-idempotency-token"
-# Answers kept per session, the newest last: a retry follows its original within seconds.
-KEEP = 4
+# Answers kept per session, the newest last: Twilio waits for an answer before it posts
+# the next webhook of a call, so a retry is of the newest one (or of a status callback
+# that came in between). Each answer kept makes the session record longer.
+KEEP = 2
 MAX_TOKEN = 200
 # Shorter than any real repeat: a gather's no-input repeat comes after its timeout (1 s at
 # the very least) plus its prompt.
