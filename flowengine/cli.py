@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("import_", "bring flows over from another tool (Twilio Studio)"),
     "diff": ("diff", "what callers will notice between two versions of the flows"),
     "experience": ("experience", "caller-experience figures: time to reach a person, ..."),
+    "studio": ("studio", "open the browser workbench: diagrams, try a call, edit"),
 }
 
 

@@ -1,0 +1,1 @@
+"""`flowengine studio`: a local web workbench for the people who edit phone menus."""

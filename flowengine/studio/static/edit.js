@@ -1,0 +1,100 @@
+// Edit: review the diff and the linter's verdict, then save; the server refuses lint errors.
+"use strict";
+(function () {
+  const form = document.getElementById("edit-form");
+  if (!form) return;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const $ = (sel) => document.querySelector(sel);
+  const name = JSON.parse(document.getElementById("flow-data").textContent).name;
+
+  const fields = () => Array.from(form.querySelectorAll("[data-field]"));
+  function changes() {
+    const found = {};
+    for (const field of fields()) if (field.value !== field.dataset.original) found[field.dataset.field] = field.value;
+    return found;
+  }
+
+  async function post(url) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ version: $("#edit-fields").dataset.version, changes: changes() }),
+    });
+    let data = {};
+    try { data = await response.json(); } catch (e) { data = { error: "no answer from the studio" }; }
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  function showDiff(text) {
+    const pre = $("#edit-diff");
+    pre.replaceChildren();
+    for (const row of (text || "No changes.\n").split("\n")) {
+      const span = document.createElement("span");
+      if (row.startsWith("+") && !row.startsWith("+++")) span.className = "add";
+      else if (row.startsWith("-") && !row.startsWith("---")) span.className = "del";
+      else if (row.startsWith("@@")) span.className = "hunk";
+      span.textContent = row + "\n";
+      pre.append(span);
+    }
+  }
+
+  function showProblems(problems) {
+    const list = $("#edit-problems");
+    list.replaceChildren();
+    for (const p of problems || []) {
+      const item = document.createElement("li");
+      item.className = "sev-" + p.severity;
+      const pre = document.createElement("pre");
+      pre.textContent = p.text;
+      item.append(pre);
+      list.append(item);
+    }
+  }
+
+  function report(data, message) {
+    $("#edit-result").hidden = false;
+    if ("diff" in data) showDiff(data.diff);
+    showProblems(data.problems);
+    $("#edit-message").textContent = message;
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { ok, data } = await post(`/flows/${encodeURIComponent(name)}/preview`);
+    if (!ok) { report(data, data.error); $("#edit-save").disabled = true; return; }
+    const message = data.errors
+      ? `The linter found ${data.errors} error${data.errors === 1 ? "" : "s"}: this cannot be saved until they are fixed.`
+      : data.diff ? "The linter finds no errors: review the changes, then save." : "Nothing changed.";
+    report(data, message);
+    $("#edit-save").disabled = !data.can_save;
+    $("#edit-result").scrollIntoView({ block: "nearest" });
+  });
+
+  $("#edit-save").addEventListener("click", async () => {
+    const { ok, status, data } = await post(`/flows/${encodeURIComponent(name)}/save`);
+    $("#edit-save").disabled = true;
+    if (!ok) {
+      report(data, `Not saved: ${data.error}`);
+      if (status === 409) { $("#edit-notice").textContent = data.error; $("#edit-notice").hidden = false; }
+      return;
+    }
+    $("#edit-fields").dataset.version = data.version;
+    for (const field of fields()) { field.dataset.original = field.value; field.classList.remove("changed"); }
+    report(data, data.saved ? `Saved to the file. Lint is clean of errors.` : "Nothing to save.");
+  });
+
+  function bind() {
+    for (const field of fields()) {
+      field.addEventListener("input", () => {
+        field.classList.toggle("changed", field.value !== field.dataset.original);
+        $("#edit-save").disabled = true;
+      });
+    }
+  }
+  $("#edit-reset").addEventListener("click", () => {
+    for (const field of fields()) { field.value = field.dataset.original; field.classList.remove("changed"); }
+    $("#edit-save").disabled = true;
+  });
+  bind();
+  window.studioEdit = { bind };
+})();

@@ -1,0 +1,111 @@
+"""The flows folder the studio works on: which files it holds, their lint and their graphs.
+
+Every answer is computed from the files on disk when asked (a folder holds a handful of
+flows; linting them takes milliseconds), so the pages never show a stale flow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flowengine.diagnostics import Diagnostic, FlowError, Severity
+from flowengine.flow.compiler import compile_document
+from flowengine.flow.graph import Graph
+from flowengine.flow.loader import Document, parse
+from flowengine.lint.project import FLOW_SUFFIXES, Project
+from flowengine.lint.runner import Options, lint_document, lint_environ, lint_paths
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class NotFound(Exception):
+    """No flow of that name in the folder (or a name that would leave it)."""
+
+
+@dataclass
+class FlowFile:
+    name: str
+    path: str  # as `flowengine lint FLOWS_DIR` prints it
+    text: str
+    version: str  # a hash of the bytes on disk: a save checks the file did not change since
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    graph: Graph | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.diagnostics) - self.errors
+
+    @property
+    def description(self) -> str:
+        data = self.graph.data if self.graph else None
+        return str(data.get("description", "")) if isinstance(data, dict) else ""
+
+
+def version_of(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class Workspace:
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.root = Path(folder).resolve()
+
+    def names(self) -> list[str]:
+        return sorted(
+            p.stem
+            for p in self.root.iterdir()
+            if p.is_file() and p.suffix in FLOW_SUFFIXES and not p.name.startswith(".")
+        )
+
+    def path_of(self, name: str) -> Path:
+        """The file of a flow, never a path outside the folder."""
+        if not NAME.match(name):
+            raise NotFound(name)
+        for suffix in FLOW_SUFFIXES:
+            path = (self.root / f"{name}{suffix}").resolve()
+            if path.parent == self.root and path.is_file():
+                return path
+        raise NotFound(name)
+
+    def shown_path(self, path: Path) -> str:
+        return os.path.join(self.folder, path.name)
+
+    def all(self) -> list[FlowFile]:
+        """Every flow, linted together as `flowengine lint FLOWS_DIR` lints them."""
+        result = lint_paths([self.folder])
+        flows = []
+        for name in self.names():
+            flow = self.load(name, lint=False)
+            flow.diagnostics = [d for d in result.diagnostics if d.path == flow.path]
+            flows.append(flow)
+        return flows
+
+    def load(self, name: str, *, lint: bool = True) -> FlowFile:
+        path = self.path_of(name)
+        text = path.read_text(encoding="utf-8")
+        flow = FlowFile(name, self.shown_path(path), text, version_of(text))
+        flow.graph, diagnostics = self.check(flow.path, text)
+        if lint:
+            flow.diagnostics = diagnostics
+        return flow
+
+    def check(self, shown: str, text: str) -> tuple[Graph | None, list[Diagnostic]]:
+        """Lint a flow's text as if it were the file `shown`; its graph when it compiles."""
+        try:
+            doc = parse(text, shown)
+        except FlowError as exc:
+            return None, exc.diagnostics
+        return _graph(doc), sorted(lint_document(doc, Project({shown: doc}), Options()))
+
+
+def _graph(doc: Document) -> Graph | None:
+    graph, _ = compile_document(doc, lint_environ(doc))
+    return graph
