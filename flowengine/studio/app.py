@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from flowengine.flow import urls
 from flowengine.sim.simulate import Flows
 from flowengine.studio import actions, pages
 from flowengine.studio.guard import Guard
@@ -43,9 +44,10 @@ class Studio:
         self.trials = Trials(Flows(self.workspace.root))
         self.changes = Changes(self.workspace.root)
 
-    def entry_url(self, name: str) -> str:
+    def entry_url(self, name: str, channel: str | None) -> str:
+        """What to paste in the Twilio console: the number's Voice or Messaging webhook."""
         base = self.public_url.rstrip("/") or "https://YOUR-SERVER"
-        return f"{base}/voice/{name}"
+        return base + (urls.SMS if channel == "sms" else urls.VOICE_ENTRY).format(flow=name)
 
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))

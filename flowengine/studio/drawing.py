@@ -107,8 +107,8 @@ def svg(graph: Graph) -> str:
         f'<svg class="diagram" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'style="max-width:{width:.0f}px" role="group" '
         f'aria-label="Diagram of flow {escape(graph.name)}">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'class="arrowhead"/></marker></defs>',
         '<g class="edges">',
     ]

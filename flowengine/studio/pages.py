@@ -43,7 +43,7 @@ def summary(studio: Studio, flow: FlowFile) -> dict[str, Any]:
         "description": flow.description,
         "errors": flow.errors,
         "warnings": flow.warnings,
-        "entry_url": studio.entry_url(flow.name),
+        "entry_url": studio.entry_url(flow.name, flow.graph.channel if flow.graph else None),
         "channel": flow.graph.channel if flow.graph else None,
         "url": f"/flows/{flow.name}",
     }

@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flowengine.diagnostics import Diagnostic, FlowError, Severity
 from flowengine.flow.compiler import compile_document
@@ -34,6 +35,7 @@ class FlowFile:
     version: str  # a hash of the bytes on disk: a save checks the file did not change since
     diagnostics: list[Diagnostic] = field(default_factory=list)
     graph: Graph | None = None
+    data: Any = None  # the parsed file, when it parses (it may still not compile)
 
     @property
     def errors(self) -> int:
@@ -45,7 +47,7 @@ class FlowFile:
 
     @property
     def description(self) -> str:
-        data = self.graph.data if self.graph else None
+        data = self.data
         return str(data.get("description", "")) if isinstance(data, dict) else ""
 
 
@@ -93,6 +95,10 @@ class Workspace:
         text = path.read_text(encoding="utf-8")
         flow = FlowFile(name, self.shown_path(path), text, version_of(text))
         flow.graph, diagnostics = self.check(flow.path, text)
+        try:
+            flow.data = parse(text, flow.path).data
+        except FlowError:
+            flow.data = None
         if lint:
             flow.diagnostics = diagnostics
         return flow

@@ -122,7 +122,12 @@
     const current = document.querySelector(`.node[data-state="${CSS.escape(call.state || "")}"]`);
     if (current) {
       current.classList.add("current");
-      current.scrollIntoView({ block: "nearest", inline: "nearest" });
+      // Scroll the diagram only, never the page: the controls stay where the hand is.
+      const canvas = document.getElementById("canvas");
+      const box = current.getBoundingClientRect(), view = canvas.getBoundingClientRect();
+      if (box.top < view.top || box.bottom > view.bottom) {
+        canvas.scrollTop += box.top - view.top - view.height / 2 + box.height / 2;
+      }
     }
   }
   window.studioCall = { repaint };
