@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import EXAMPLE_FLOWS, ROOT, free_port
+from tests.conftest import EXAMPLE_FLOWS, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,7 +35,8 @@ class StudioProcess:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        command = [sys.executable, "-m", "flowengine.cli", "studio", str(flows)]
+        # Run beside the folder and name it as a user would: pages show flows/main.yaml.
+        command = [sys.executable, "-m", "flowengine.cli", "studio", flows.name]
         command += ["--port", str(self.port)]
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
@@ -43,7 +44,7 @@ class StudioProcess:
                 env={**os.environ, **(env or {})},
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                cwd=ROOT,
+                cwd=flows.parent,
             )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

@@ -336,6 +336,9 @@ def test_the_language_and_time_are_checked(client: TestClient, studio: Studio) -
     french = call(client, studio, language="fr")
     menu = act(client, studio, french["id"], "silence")
     assert said(menu)[0].startswith("Pour les ventes")
+    # A scenario cannot preset the language, so such a call is not saved as one.
+    refused = post(client, studio, f"/calls/{french['id']}/scenario", {"name": "French"})
+    assert refused.status_code == 409 and "first language" in refused.json()["error"]
     bad = post(client, studio, "/flows/main/calls", {"at": "monday"})
     assert bad.status_code == 400 and "not a date and time" in bad.json()["error"]
     gone = post(client, studio, "/calls/nope", {"kind": "silence"})

@@ -82,7 +82,7 @@ def save(trial: Trial, name: str, path: Path, flow_file: Path) -> str:
     """Append the call to the scenario file at `path` (created when missing); its text."""
     if not trial.played:
         raise TrialError("the call has not started")
-    if trial.language and trial.call.graph.languages[:1] != (trial.language,):
+    if trial.preset_language:
         raise TrialError(
             "a scenario starts in the flow's first language: start the call in that "
             "language and choose another one in the flow, as a caller would"

@@ -45,6 +45,7 @@ class Trial:
     language: str
     call: Call
     played: list[Played] = field(default_factory=list)
+    preset_language: bool = False  # the call began in another language than the flow's first
 
     def play(self, action: Action | None) -> Played:
         if action is not None:
@@ -118,6 +119,7 @@ class Trials:
                 call.base["CallSid"], graph.name, graph.version, vars={"language": language}
             )
         trial = Trial(secrets.token_urlsafe(12), flow, caller, at, language, call)
+        trial.preset_language = call.session is not None
         self.calls[trial.id] = trial
         while len(self.calls) > KEEP:
             self.calls.popitem(last=False)

@@ -57,6 +57,7 @@
       flowData = JSON.parse(freshData.textContent);
     }
     bindDiagram();
+    if (selected) showState(selected);
     if (window.studioCall) window.studioCall.repaint();
   }
 
@@ -100,10 +101,12 @@
   window.studioTabs = { select: (id) => selectTab($("#" + id), false) };
 
   // -- the diagram: pick a state -------------------------------------------------------------
+  let selected = null;
   function showState(name) {
     const state = flowData.states[name];
     const box = $("#state-details");
     if (!state) return;
+    selected = name;
     for (const node of $$(".node.selected")) node.classList.remove("selected");
     const node = $(`.node[data-state="${CSS.escape(name)}"]`);
     if (node) node.classList.add("selected");
