@@ -98,7 +98,10 @@ def test_problems_read_exactly_as_flowengine_lint_prints_them(flows: Path) -> No
     (flows / "main.yaml").write_text(text.replace("next: voicemail", "next: voicemial", 1))
     lint = subprocess.run(
         [sys.executable, "-m", "flowengine.cli", "lint", str(flows)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert lint.returncode == 1
     for client in client_for(studio_from(str(flows))):
@@ -166,14 +169,19 @@ def test_access_token_when_bound_beyond_loopback(studio: Studio) -> None:
 def test_binding_beyond_loopback_without_a_token_is_refused(flows: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "flowengine.cli", "studio", str(flows), "--host", "0.0.0.0"],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 1
     assert "FLOWENGINE_STUDIO_TOKEN" in result.stderr
 
 
-def test_names_outside_the_folder_are_not_flows(flows: Path, client: TestClient, studio: Studio) -> None:
+def test_names_outside_the_folder_are_not_flows(
+    flows: Path, client: TestClient, studio: Studio
+) -> None:
     (flows.parent / "outside.yaml").write_text((flows / "main.yaml").read_text())
     for name in ("..%2Foutside", "%2E%2E%2Foutside", ".hidden", "main.yaml"):
         assert client.get(f"/flows/{name}.json").status_code == 404
@@ -200,7 +208,9 @@ def test_a_prompt_edit_shows_the_diff_then_saves_with_comments_kept(
     saved = post(client, studio, "/flows/main/save", change)
     assert saved.status_code == 200 and saved.json()["saved"]
     after = path.read_text()
-    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
+    changed = [
+        (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
+    ]
     assert changed == [
         (
             '        en: "For sales, press 1 or say sales. For support, press 2 or say support. '
@@ -281,14 +291,18 @@ MONDAY_MORNING = "2026-03-02T10:00 America/New_York"
 MONDAY_NIGHT = "2026-03-02T22:00 America/New_York"
 
 
-def call(client: TestClient, studio: Studio, at: str = MONDAY_MORNING, **body: str) -> dict[str, object]:
+def call(
+    client: TestClient, studio: Studio, at: str = MONDAY_MORNING, **body: str
+) -> dict[str, object]:
     answer = post(client, studio, "/flows/main/calls", {"caller": "+15551112222", "at": at, **body})
     assert answer.status_code == 200, answer.text
     data: dict[str, object] = answer.json()
     return data
 
 
-def act(client: TestClient, studio: Studio, call_id: object, kind: str, value: str = "") -> dict[str, object]:
+def act(
+    client: TestClient, studio: Studio, call_id: object, kind: str, value: str = ""
+) -> dict[str, object]:
     answer = post(client, studio, f"/calls/{call_id}", {"kind": kind, "value": value})
     assert answer.status_code == 200, answer.text
     data: dict[str, object] = answer.json()
@@ -302,8 +316,16 @@ def said(turn: dict[str, object]) -> list[str]:
 def test_a_call_walks_the_menu_on_the_real_runtime(client: TestClient, studio: Studio) -> None:
     first = call(client, studio)
     assert first["state"] == "welcome" and first["visited"] == ["screen", "welcome"]
-    assert {"kind": "play", "text": "https://assets.example.com/acme-chime.mp3", "language": ""} in first["heard"]  # type: ignore[operator]
-    assert first["waiting"] == {"event": "gather", "listens_for": ["keys", "speech"], "outcomes": []}
+    assert {
+        "kind": "play",
+        "text": "https://assets.example.com/acme-chime.mp3",
+        "language": "",
+    } in first["heard"]  # type: ignore[operator]
+    assert first["waiting"] == {
+        "event": "gather",
+        "listens_for": ["keys", "speech"],
+        "outcomes": [],
+    }
     menu = act(client, studio, first["id"], "keys", "9")
     assert menu["state"] == "menu"
     assert said(menu)[0].startswith("Pour les ventes")
@@ -317,12 +339,18 @@ def test_a_call_walks_the_menu_on_the_real_runtime(client: TestClient, studio: S
     assert voicemail["state"] == "voicemail"
     thanks = act(client, studio, first["id"], "outcome", "recorded")
     assert thanks["texts"] == [
-        {"to": "+15551112222", "body": "Thanks for calling Acme. We got your message and will call you back on +15551112222."}
+        {
+            "to": "+15551112222",
+            "body": "Thanks for calling Acme. We got your message and will call you back on "
+            "+15551112222.",
+        }
     ]
     assert thanks["ended"] == "hangup" and said(thanks)[-1] == "Au revoir."
 
 
-def test_after_hours_the_caller_hears_the_office_is_closed(client: TestClient, studio: Studio) -> None:
+def test_after_hours_the_caller_hears_the_office_is_closed(
+    client: TestClient, studio: Studio
+) -> None:
     first = call(client, studio, MONDAY_NIGHT)
     closed = act(client, studio, first["id"], "silence")
     assert closed["state"] == "voicemail"
@@ -358,7 +386,11 @@ def test_a_clicked_call_saved_as_a_scenario_passes_flowengine_test(
     assert saved.json()["path"] == str(path)
     text = path.read_text()
     assert text.startswith("flow: ../flows/main.yaml\n")
-    assert "press: '1'" in text and "say: support please" in text and "at: 2026-03-02T10:00 America/New_York" in text
+    assert (
+        "press: '1'" in text
+        and "say: support please" in text
+        and "at: 2026-03-02T10:00 America/New_York" in text
+    )
     # A second call is appended to the same file, the first kept as it was.
     second = call(client, studio, MONDAY_NIGHT)
     act(client, studio, second["id"], "keys", "1")
@@ -367,7 +399,10 @@ def test_a_clicked_call_saved_as_a_scenario_passes_flowengine_test(
     assert path.read_text().startswith(text)
     run = subprocess.run(
         [sys.executable, "-m", "flowengine.cli", "test", str(path)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2 passed" in run.stdout or "2 scenarios" in run.stdout, run.stdout
@@ -382,15 +417,26 @@ def test_a_saved_scenario_fails_when_the_flow_changes(
     main = flows / "main.yaml"
     main.write_text(main.read_text().replace("For sales, press 1 or say sales.", "Sales: press 1."))
     run = subprocess.run(
-        [sys.executable, "-m", "flowengine.cli", "test", str(flows.parent / "scenarios" / "main.yaml")],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        [
+            sys.executable,
+            "-m",
+            "flowengine.cli",
+            "test",
+            str(flows.parent / "scenarios" / "main.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert run.returncode == 1 and "For sales, press 1 or say sales" in run.stdout
 
 
 # -- a real call from the browser: the access token --------------------------------------------
 
-VOICE = VoiceConfig("AC" + "1" * 32, "SK" + "2" * 32, "api-secret-" + "3" * 21, "AP" + "4" * 32, "front-desk")
+VOICE = VoiceConfig(
+    "AC" + "1" * 32, "SK" + "2" * 32, "api-secret-" + "3" * 21, "AP" + "4" * 32, "front-desk"
+)
 
 
 def test_voice_tokens_carry_the_voice_grant_and_expire_soon(flows: Path) -> None:

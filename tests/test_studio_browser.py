@@ -21,8 +21,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from flowengine.lint.runner import lint_paths
 from tests.conftest import ROOT
 from tests.studio_server import CHROMIUM, CHROMIUM_ARGS, StudioProcess
-from tests.studio_server import studio as studio  # noqa: F401  (fixture)
-from tests.studio_server import studio_flows as studio_flows  # noqa: F401  (fixture)
+from tests.studio_server import studio as studio
+from tests.studio_server import studio_flows as studio_flows
 
 LAPTOP = {"width": 1366, "height": 860}
 TABLET = {"width": 820, "height": 1180}
@@ -99,7 +99,9 @@ def test_walk_a_call_through_the_main_menu_with_the_keypad(
     expect(walked.first).to_be_visible()
     assert page.locator('.edge.walked[data-source="menu"][data-target="sales"]').count() == 1
     for name in ("screen", "welcome", "open_check", "menu", "sales", "voicemail", "thanks"):
-        expect(page.locator(f'.node[data-state="{name}"]')).to_have_class(re.compile(r"\bvisited\b"))
+        expect(page.locator(f'.node[data-state="{name}"]')).to_have_class(
+            re.compile(r"\bvisited\b")
+        )
     expect(page.locator('.node[data-state="after_hours"]')).not_to_have_class(re.compile("visited"))
     current_state(page, "goodbye")
 
@@ -110,17 +112,21 @@ def test_after_hours_the_call_goes_to_the_closed_message(page: Page, studio: Stu
     page.get_by_role("button", name="Press 1").click()
     expect(page.locator("#transcript")).to_contain_text("Our office is closed.")
     current_state(page, "voicemail")
-    expect(page.locator('.node[data-state="after_hours"]')).to_have_class(re.compile(r"\bvisited\b"))
+    expect(page.locator('.node[data-state="after_hours"]')).to_have_class(
+        re.compile(r"\bvisited\b")
+    )
     expect(page.locator('.node[data-state="menu"]')).not_to_have_class(re.compile("visited"))
 
 
-def test_a_state_shows_its_prompts_options_and_file_lines(page: Page, studio: StudioProcess) -> None:
+def test_a_state_shows_its_prompts_options_and_file_lines(
+    page: Page, studio: StudioProcess
+) -> None:
     page.goto(studio.base + "/flows/main")
     page.locator('.node[data-state="menu"]').click()
     details = page.locator("#state-details")
     expect(details).to_contain_text("For sales, press 1 or say sales.")
     expect(details).to_contain_text("1, sales, buy → sales")
-    expect(details).to_contain_text("flows/main.yaml, lines 51–68")
+    expect(details).to_contain_text("flows/main.yaml, lines 51\N{EN DASH}68")
     expect(details.locator("pre.source")).to_contain_text("51  menu:")
     details.get_by_role("button", name="sales").click()
     expect(details.locator("h3")).to_contain_text("sales")
@@ -137,7 +143,9 @@ def test_edit_a_prompt_review_the_diff_and_save(
     prompt.fill("For sales, press 1. For support, press 2. For the front desk, press 0.")
     page.get_by_role("button", name="Review changes").click()
     diff = page.locator("#edit-diff")
-    expect(diff).to_contain_text('+        en: "For sales, press 1. For support, press 2. For the front desk, press 0."')
+    expect(diff).to_contain_text(
+        '+        en: "For sales, press 1. For support, press 2. For the front desk, press 0."'
+    )
     expect(page.locator("#edit-message")).to_contain_text("no errors")
     assert path.read_text() == before  # reviewing writes nothing
     shoot(page, "edit", tmp_path)
@@ -207,12 +215,17 @@ def test_save_a_clicked_call_as_a_scenario_and_run_it(
     assert "name: French caller asks for support" in text and "say: support" in text
     run = subprocess.run(
         [sys.executable, "-m", "flowengine.cli", "test", str(scenario)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_the_page_follows_the_file_on_disk(page: Page, studio: StudioProcess, studio_flows: Path) -> None:
+def test_the_page_follows_the_file_on_disk(
+    page: Page, studio: StudioProcess, studio_flows: Path
+) -> None:
     page.goto(studio.base + "/flows/main")
     expect(page.locator("#live-status")).to_have_text("Watching for changes")
     expect(page.locator("#problems")).to_contain_text("lint passes")
@@ -235,7 +248,9 @@ def test_keyboard_only(page: Page, studio: StudioProcess) -> None:
     page.keyboard.press("Tab")
     expect(page.locator(".skip")).to_be_focused()
     tab_to('.node[data-state="menu"]')
-    outline = page.evaluate("getComputedStyle(document.activeElement.querySelector('rect')).strokeWidth")
+    outline = page.evaluate(
+        "getComputedStyle(document.activeElement.querySelector('rect')).strokeWidth"
+    )
     assert outline == "3px"  # a focused state is drawn heavier
     page.keyboard.press("Enter")
     expect(page.locator("#state-details h3")).to_contain_text("menu")
@@ -261,8 +276,9 @@ def test_readable_on_a_tablet_without_layout_shifts(
     context = browser.new_context(viewport=TABLET)  # type: ignore[arg-type]
     page = context.new_page()
     page.add_init_script(
-        "window.__shift = 0; new PerformanceObserver((list) => { for (const e of list.getEntries())"
-        " if (!e.hadRecentInput) window.__shift += e.value; }).observe({type: 'layout-shift', buffered: true});"
+        "window.__shift = 0; new PerformanceObserver((list) => {"
+        " for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;"
+        " }).observe({type: 'layout-shift', buffered: true});"
     )
     for url in ("/", "/flows/main"):
         page.goto(studio.base + url)

@@ -11,16 +11,21 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "flows_dir", nargs="?", default="flows", metavar="FLOWS_DIR",
+        "flows_dir",
+        nargs="?",
+        default="flows",
+        metavar="FLOWS_DIR",
         help="folder of flow files (default: flows)",
     )
     parser.add_argument("--port", type=int, default=8700, help="port to listen on (8700)")
     parser.add_argument(
-        "--host", default="127.0.0.1",
+        "--host",
+        default="127.0.0.1",
         help="address to listen on (127.0.0.1); any other needs FLOWENGINE_STUDIO_TOKEN",
     )
     parser.add_argument(
-        "--scenarios", metavar="DIR",
+        "--scenarios",
+        metavar="DIR",
         help="where calls saved as scenarios go (default: scenarios/ beside FLOWS_DIR)",
     )
 
@@ -28,7 +33,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from flowengine.studio.app import ENV_TOKEN, create_app, studio_from
+    from flowengine.studio.app import create_app
+    from flowengine.studio.state import ENV_TOKEN, studio_from
 
     if not os.path.isdir(args.flows_dir):
         print(f"flowengine studio: no flows folder {args.flows_dir!r}", file=sys.stderr)

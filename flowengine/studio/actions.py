@@ -48,8 +48,11 @@ async def start_call(request: Request) -> Response:
     except NotFound:
         return _error(f"no flow '{name}' in the folder", 404)
     except FlowError as exc:
-        return _error("the flow does not compile; fix its problems first", 409,
-                      problems=[problem(d) for d in exc.diagnostics])
+        return _error(
+            "the flow does not compile; fix its problems first",
+            409,
+            problems=[problem(d) for d in exc.diagnostics],
+        )
     except (ValueError, SimulationError) as exc:
         return _error(str(exc))
     return JSONResponse(trial.as_json(played))
@@ -110,7 +113,8 @@ async def _check(request: Request, *, write: bool) -> Response:
     if body.get("version") != flow.version:
         return _error(
             f"{flow.path} changed on disk since you opened it: reload to see the new version",
-            409, conflict=True,
+            409,
+            conflict=True,
         )
     _, found = studio.workspace.check(flow.path, new)
     errors = [d for d in found if d.severity is Severity.ERROR]
@@ -124,7 +128,9 @@ async def _check(request: Request, *, write: bool) -> Response:
     if not write:
         return JSONResponse(result)
     if errors:
-        return JSONResponse(result | {"error": "not saved: the linter found errors"}, status_code=422)
+        return JSONResponse(
+            result | {"error": "not saved: the linter found errors"}, status_code=422
+        )
     if not diff:
         return JSONResponse(result | {"saved": False})
     edits.write_atomically(studio.workspace.path_of(flow.name), new)

@@ -26,9 +26,7 @@ def prompts(spec: Any) -> dict[str, str]:
 def spans(graph: Graph) -> dict[str, tuple[int, int]]:
     """First and last file line of each state's block."""
     doc = graph.document
-    starts = sorted(
-        (doc.position(("states", name), key=True)[0], name) for name in graph.states
-    )
+    starts = sorted((doc.position(("states", name), key=True)[0], name) for name in graph.states)
     lines = doc.source.count("\n") + 1
     result: dict[str, tuple[int, int]] = {}
     for i, (first, name) in enumerate(starts):

@@ -65,6 +65,7 @@ def layers(nodes: list[Node], links: list[Link]) -> list[list[Node]]:
         rows[level(key)].append(by_key[key])
     position: dict[str, float] = {}
     for row in rows:
+
         def centre(node: Node) -> tuple[float, str]:
             parents = [position[k] for k, t in forward.items() if node.key in t and k in position]
             return (sum(parents) / len(parents) if parents else 0.0, node.key)
@@ -96,7 +97,9 @@ def place(graph: Graph) -> tuple[dict[str, Placed], list[Link], float, float]:
         span = len(row) * BOX_W + (len(row) - 1) * GAP_X
         left = (width - LOOPS_W - span) / 2
         for c, node in enumerate(row):
-            placed[node.key] = Placed(node, left + c * (BOX_W + GAP_X), MARGIN + r * (BOX_H + GAP_Y))
+            placed[node.key] = Placed(
+                node, left + c * (BOX_W + GAP_X), MARGIN + r * (BOX_H + GAP_Y)
+            )
     height = MARGIN * 2 + len(rows) * BOX_H + (len(rows) - 1) * GAP_Y
     return placed, links, width, height
 
@@ -108,8 +111,8 @@ def svg(graph: Graph) -> str:
         f'style="max-width:{width:.0f}px" role="group" '
         f'aria-label="Diagram of flow {escape(graph.name)}">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
-        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'class="arrowhead"/></marker></defs>',
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        '<path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>',
         '<g class="edges">',
     ]
     loops = 0
@@ -127,7 +130,9 @@ def svg(graph: Graph) -> str:
             f'<path d="{path}" marker-end="url(#arrow)"/>'
         )
         if link.label:
-            short = link.label if len(link.label) <= LABEL_MAX else link.label[: LABEL_MAX - 1] + "…"
+            short = (
+                link.label if len(link.label) <= LABEL_MAX else link.label[: LABEL_MAX - 1] + "…"
+            )
             parts.append(
                 f'<text x="{lx:.0f}" y="{ly:.0f}" class="edge-label"><title>{escape(link.label)}'
                 f"</title>{escape(short)}</text>"
@@ -181,7 +186,7 @@ def _node(item: Placed) -> str:
         f'<g class="node {node.kind}" transform="translate({item.x:.0f},{item.y:.0f})"{attrs}>'
         f'<rect width="{BOX_W}" height="{BOX_H}" rx="{6 if node.kind != "switch" else 14}"/>'
         f'<text x="12" y="19" class="name">{escape(_clip(name, 20))}</text>'
-        f'<text x="12" y="36" class="detail">{escape(_clip(detail.replace(chr(10), " "), 24))}</text>'
+        f'<text x="12" y="36" class="detail">{escape(_clip(" ".join(detail.split()), 24))}</text>'
         "</g>"
     )
 

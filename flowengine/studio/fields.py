@@ -43,7 +43,8 @@ def fields(data: Any) -> list[Field]:
     found: list[Field] = []
     if isinstance(data.get("description"), str):
         found.append(Field(("description",), "Flow", "Description", data["description"]))
-    states = data.get("states") if isinstance(data.get("states"), dict) else {}
+    states = data.get("states")
+    states = states if isinstance(states, dict) else {}
     names = tuple(sorted(str(n) for n in states))
     for name, spec in states.items():
         if isinstance(spec, dict):
@@ -80,7 +81,7 @@ def _prompts(name: str, spec: dict[str, Any]) -> list[Field]:
 def _options(name: str, spec: dict[str, Any], names: tuple[str, ...]) -> list[Field]:
     found = []
     on = spec.get("on")
-    for key, target in (on.items() if isinstance(on, dict) else ()):
+    for key, target in on.items() if isinstance(on, dict) else ():
         path: KeyPath = ("states", name, "on", key)
         if isinstance(target, dict) and isinstance(target.get("next"), str):
             target, path = target["next"], (*path, "next")
@@ -88,22 +89,34 @@ def _options(name: str, spec: dict[str, Any], names: tuple[str, ...]) -> list[Fi
             label = f"{name}: on {key}"
             found.append(Field(path, "Options", label, target, "select", names))
     if isinstance(spec.get("next"), str) and spec["next"] in names:
-        found.append(Field(("states", name, "next"), "Options", f"{name}: next", spec["next"], "select", names))
+        found.append(
+            Field(
+                ("states", name, "next"), "Options", f"{name}: next", spec["next"], "select", names
+            )
+        )
     return found
 
 
 def _hours(hours: Any) -> list[Field]:
     found: list[Field] = []
-    for name, spec in (hours.items() if isinstance(hours, dict) else ()):
+    for name, spec in hours.items() if isinstance(hours, dict) else ():
         if not isinstance(spec, dict):
             continue
         weekly = spec.get("weekly")
-        for days, times in (weekly.items() if isinstance(weekly, dict) else ()):
+        for days, times in weekly.items() if isinstance(weekly, dict) else ():
             if isinstance(times, str):
                 path: KeyPath = ("hours", name, "weekly", days)
                 found.append(Field(path, "Opening hours", f"{name}: {days}", times))
         closed = spec.get("closed")
         if isinstance(closed, list):
             text = ", ".join(str(day) for day in closed)
-            found.append(Field(("hours", name, "closed"), "Opening hours", f"{name}: closed dates", text, "dates"))
+            found.append(
+                Field(
+                    ("hours", name, "closed"),
+                    "Opening hours",
+                    f"{name}: closed dates",
+                    text,
+                    "dates",
+                )
+            )
     return found

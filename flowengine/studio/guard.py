@@ -47,7 +47,9 @@ class Guard:
                 return
             cookie = _cookie(headers.get("cookie", ""), COOKIE)
             if not secrets.compare_digest(cookie, self.access_token):
-                await _refuse(send, 401, "open the address with ?token=... (FLOWENGINE_STUDIO_TOKEN)")
+                await _refuse(
+                    send, 401, "open the address with ?token=... (FLOWENGINE_STUDIO_TOKEN)"
+                )
                 return
         if scope["method"] not in SAFE_METHODS:
             sent = headers.get("x-csrf-token", "")
@@ -88,7 +90,10 @@ async def _refuse(send: Send, status: int, message: str) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

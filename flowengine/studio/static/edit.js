@@ -67,7 +67,9 @@
       : data.diff ? "The linter finds no errors: review the changes, then save." : "Nothing changed.";
     report(data, message);
     $("#edit-save").disabled = !data.can_save;
-    $("#edit-result").scrollIntoView({ block: "nearest" });
+    // Scroll the panel, not the page, to the verdict.
+    const pane = $("#pane-edit"), result = $("#edit-result");
+    pane.scrollTop += result.getBoundingClientRect().top - pane.getBoundingClientRect().top - 8;
   });
 
   $("#edit-save").addEventListener("click", async () => {
