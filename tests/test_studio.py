@@ -499,3 +499,20 @@ def test_a_change_on_disk_is_pushed_to_open_pages(flows: Path, tmp_path: Path) -
     finally:
         server.stop()
     assert server.process.returncode is not None
+
+
+def test_a_flow_that_does_not_compile_can_be_mended_in_the_form(flows: Path) -> None:
+    path = flows / "main.yaml"
+    path.write_text(path.read_text().replace("start: screen", "start: nowhere"))
+    studio = studio_from(str(flows))
+    for client in client_for(studio):
+        data = client.get("/flows/main.json").json()
+        assert data["errors"] >= 1 and data["states"] == {}
+        assert "no diagram" in client.get("/flows/main").text
+        started = post(client, studio, "/flows/main/calls", {})
+        assert started.status_code == 409 and started.json()["problems"]
+        raw = path.read_text().replace("start: nowhere", "start: screen")
+        saved = post(client, studio, "/flows/main/save", {"version": data["version"], "text": raw})
+        assert saved.status_code == 200 and saved.json()["saved"]
+        assert client.get("/flows/main.json").json()["errors"] == 0
+        assert MENU_EN in {f["id"] for f in data["fields"]}

@@ -265,9 +265,22 @@ def test_keyboard_only(page: Page, studio: StudioProcess) -> None:
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.keyboard.press("Enter")
     expect(page.locator("#transcript")).to_contain_text("For sales, press 1")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")  # back up to the tabs, then on to Edit by arrows
-    tab_to('[role="tab"][aria-selected="true"]')
+    # Back to the tabs, across to Edit, into a field, and review the change.
+    for _ in range(80):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.getAttribute('role') === 'tab'"):
+            break
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Edit")).to_be_focused()
+    tab_to('[data-field="[\\"description\\"]"]')
+    page.keyboard.press("End")
+    page.keyboard.type(" (keyboard)")
+    tab_to("#edit-review")
+    page.keyboard.press("Enter")
+    expect(page.locator("#edit-diff")).to_contain_text("+description: Acme main line")
+    expect(page.locator("#edit-diff")).to_contain_text("support (keyboard)")
+    tab_to("#edit-save", limit=5)
+    expect(page.locator("#edit-save")).to_be_enabled()
 
 
 def test_readable_on_a_tablet_without_layout_shifts(
@@ -290,3 +303,45 @@ def test_readable_on_a_tablet_without_layout_shifts(
     shoot(page, "tablet", tmp_path)
     assert page.evaluate("window.__shift") < 0.05
     context.close()
+
+
+def test_edit_the_yaml_itself(page: Page, studio: StudioProcess, studio_flows: Path) -> None:
+    path = studio_flows / "main.yaml"
+    text = path.read_text().replace(
+        "  goodbye:\n", "  # the last words of every call\n  goodbye:\n"
+    )
+    page.goto(studio.base + "/flows/main")
+    page.get_by_role("tab", name="Edit").click()
+    page.get_by_text("Edit the YAML itself").click()
+    page.get_by_label("The file flows/main.yaml").fill(text)
+    page.get_by_role("button", name="Review YAML").click()
+    expect(page.locator("#edit-diff")).to_contain_text("+  # the last words of every call")
+    page.get_by_role("button", name="Save YAML").click()
+    expect(page.locator("#edit-message")).to_contain_text("Saved to the file")
+    assert path.read_text() == text
+    broken = text.replace("start: screen", "start: nowhere")
+    page.get_by_label("The file flows/main.yaml").fill(broken)
+    page.get_by_role("button", name="Review YAML").click()
+    expect(page.locator("#edit-problems")).to_contain_text("nowhere")
+    expect(page.get_by_role("button", name="Save YAML")).to_be_disabled()
+    assert path.read_text() == text
+
+
+def test_the_page_loads_the_twilio_voice_sdk_when_real_calls_are_configured(
+    page: Page, studio_flows: Path, tmp_path: Path
+) -> None:
+    env = {
+        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+        "TWILIO_API_KEY": "SK" + "2" * 32,
+        "TWILIO_API_SECRET": "s" * 32,
+        "TWILIO_TWIML_APP_SID": "AP" + "4" * 32,
+    }
+    server = StudioProcess(studio_flows, tmp_path / "voice.log", env)
+    try:
+        page.goto(server.base + "/flows/main")
+        page.get_by_role("tab", name="Try a call").click()
+        expect(page.locator("#real-call")).to_have_attribute("data-sdk", "loaded")
+        assert page.evaluate("typeof window.Twilio.Device") == "function"
+        expect(page.get_by_role("button", name="Call for real")).to_be_visible()
+    finally:
+        server.stop()

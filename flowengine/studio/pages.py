@@ -83,7 +83,9 @@ def flow_data(studio: Studio, name: str) -> tuple[FlowFile, dict[str, Any]]:
             {"from": e.source, "to": e.target, "label": e.label}
             for e in (graph.edges if graph else ())
         ],
-        "fields": [f.as_json() for f in fields(graph.data if graph else None)],
+        # From the parsed file, not the graph: a flow that does not compile can still be
+        # mended in the form.
+        "fields": [f.as_json() for f in fields(flow.data)],
     }
     return flow, data
 
@@ -119,7 +121,13 @@ async def flow_page(request: Request) -> Response:
     for item in data["fields"]:
         groups.setdefault(item["group"], []).append(item)
     scenarios_file = studio.scenarios_dir / f"{flow.name}.yaml"
-    context = {"flow": data, "diagram": diagram, "groups": groups, "scenarios_file": scenarios_file}
+    context = {
+        "flow": data,
+        "diagram": diagram,
+        "groups": groups,
+        "scenarios_file": scenarios_file,
+        "source": flow.text,
+    }
     return _page(request, "flow.html", context)
 
 

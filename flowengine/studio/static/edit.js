@@ -14,11 +14,14 @@
     return found;
   }
 
-  async function post(url) {
+  async function post(url, raw) {
+    const body = raw
+      ? { version: $("#edit-fields").dataset.version, text: $("#raw-text").value }
+      : { version: $("#edit-fields").dataset.version, changes: changes() };
     const response = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ version: $("#edit-fields").dataset.version, changes: changes() }),
+      body: JSON.stringify(body),
     });
     let data = {};
     try { data = await response.json(); } catch (e) { data = { error: "no answer from the studio" }; }
@@ -58,23 +61,26 @@
     $("#edit-message").textContent = message;
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const { ok, data } = await post(`/flows/${encodeURIComponent(name)}/preview`);
-    if (!ok) { report(data, data.error); $("#edit-save").disabled = true; return; }
+  async function review(raw) {
+    const button = raw ? $("#raw-save") : $("#edit-save");
+    const { ok, data } = await post(`/flows/${encodeURIComponent(name)}/preview`, raw);
+    if (!ok) { report(data, data.error); button.disabled = true; return; }
     const message = data.errors
       ? `The linter found ${data.errors} error${data.errors === 1 ? "" : "s"}: this cannot be saved until they are fixed.`
       : data.diff ? "The linter finds no errors: review the changes, then save." : "Nothing changed.";
     report(data, message);
-    $("#edit-save").disabled = !data.can_save;
+    button.disabled = !data.can_save;
     // Scroll the panel, not the page, to the verdict.
     const pane = $("#pane-edit"), result = $("#edit-result");
     pane.scrollTop += result.getBoundingClientRect().top - pane.getBoundingClientRect().top - 8;
-  });
+  }
+  form.addEventListener("submit", (event) => { event.preventDefault(); review(false); });
+  $("#raw-form").addEventListener("submit", (event) => { event.preventDefault(); review(true); });
 
-  $("#edit-save").addEventListener("click", async () => {
-    const { ok, status, data } = await post(`/flows/${encodeURIComponent(name)}/save`);
-    $("#edit-save").disabled = true;
+  async function save(raw) {
+    const button = raw ? $("#raw-save") : $("#edit-save");
+    const { ok, status, data } = await post(`/flows/${encodeURIComponent(name)}/save`, raw);
+    button.disabled = true;
     if (!ok) {
       report(data, `Not saved: ${data.error}`);
       if (status === 409) { $("#edit-notice").textContent = data.error; $("#edit-notice").hidden = false; }
@@ -82,17 +88,21 @@
     }
     $("#edit-fields").dataset.version = data.version;
     for (const field of fields()) { field.dataset.original = field.value; field.classList.remove("changed"); }
+    if (raw) $("#raw-text").dataset.original = $("#raw-text").value;
     report(data, data.saved ? `Saved to the file. Lint is clean of errors.` : "Nothing to save.");
-  });
+  }
+  $("#edit-save").addEventListener("click", () => save(false));
+  $("#raw-save").addEventListener("click", () => save(true));
 
   function bind() {
+    $("#raw-text").addEventListener("input", () => { $("#raw-save").disabled = true; });
     for (const field of fields()) {
       field.addEventListener("input", () => {
         field.classList.toggle("changed", field.value !== field.dataset.original);
         $("#edit-save").disabled = true;
       });
     }
-  }
+    }
   $("#edit-reset").addEventListener("click", () => {
     for (const field of fields()) { field.value = field.dataset.original; field.classList.remove("changed"); }
     $("#edit-save").disabled = true;

@@ -48,7 +48,7 @@
       const name = part.dataset.live;
       const next = fresh.querySelector(`[data-live="${name}"]`);
       if (!next) continue;
-      if (name === "edit") { refreshEditForm(part, next); continue; }
+      if (name === "edit" || name === "raw") { refreshEditForm(part, next); continue; }
       part.replaceChildren(...Array.from(next.childNodes).map((n) => document.importNode(n, true)));
     }
     const freshData = fresh.querySelector("#flow-data");
@@ -160,9 +160,9 @@
 
   // -- edit form: a change on disk replaces an untouched form, and warns over a touched one --
   function refreshEditForm(part, next) {
-    const touched = $$("[data-field]", part).some((f) => f.value !== f.dataset.original);
-    if (next.dataset.version === part.dataset.version) return;
+    const touched = $$("[data-original]", part).some((f) => f.value !== f.dataset.original);
     if (touched) {
+      if (next.dataset.version === $("#edit-fields").dataset.version) return;
       const notice = $("#edit-notice");
       notice.textContent = "The file changed on disk since you opened it. Saving will be refused: " +
         "copy your changes, then reload the page.";
@@ -171,6 +171,9 @@
     }
     part.replaceChildren(...Array.from(next.childNodes).map((n) => document.importNode(n, true)));
     part.dataset.version = next.dataset.version;
+    if (part.id === "edit-fields" || part.dataset.live === "raw") {
+      $("#edit-fields").dataset.version = next.dataset.version;
+    }
     window.studioEdit && window.studioEdit.bind();
   }
 })();
