@@ -516,3 +516,24 @@ def test_a_flow_that_does_not_compile_can_be_mended_in_the_form(flows: Path) -> 
         assert saved.status_code == 200 and saved.json()["saved"]
         assert client.get("/flows/main.json").json()["errors"] == 0
         assert MENU_EN in {f["id"] for f in data["fields"]}
+
+
+@pytest.mark.parametrize("name", ["main", "support", "agent", "hold", "autoreply"])
+def test_the_diagram_draws_every_state_once_and_runs_no_edge_through_a_box(name: str) -> None:
+    from flowengine.flow.compiler import load_flow
+    from flowengine.studio.drawing import svg
+    from flowengine.studio.layout import BOX_H, BOX_W, layout
+
+    graph = load_flow(str(EXAMPLE_FLOWS / f"{name}.yaml"))
+    drawn = layout(graph)
+    assert set(graph.states) <= set(drawn.placed)
+    boxes = [(p.x, p.y) for p in drawn.placed.values()]
+    assert len(set(boxes)) == len(boxes)  # no two boxes on the same spot
+    for route in drawn.routes:
+        for x, y in route.points[1:-1] if not route.back else ():
+            assert not any(bx <= x <= bx + BOX_W and by <= y <= by + BOX_H for bx, by in boxes)
+    page = svg(graph)
+    for state in graph.states:
+        assert page.count(f'data-state="{state}"') == 1
+    for edge in graph.edges:  # each way out is drawn, parallel ones once
+        assert f'data-source="{edge.source}" data-target="{edge.target}"' in page
