@@ -537,3 +537,18 @@ def test_the_diagram_draws_every_state_once_and_runs_no_edge_through_a_box(name:
         assert page.count(f'data-state="{state}"') == 1
     for edge in graph.edges:  # each way out is drawn, parallel ones once
         assert f'data-source="{edge.source}" data-target="{edge.target}"' in page
+
+
+def test_a_states_file_lines_stop_at_the_next_top_level_key(
+    flows: Path, client: TestClient
+) -> None:
+    path = flows / "main.yaml"
+    head, states = path.read_text().split("\nstates:\n")
+    hours = head[head.index("hours:") :]
+    path.write_text(head[: head.index("hours:")] + "states:\n" + states + "\n" + hours)
+    goodbye = client.get("/flows/main.json").json()["states"]["goodbye"]
+    assert goodbye["lines"] == [
+        "  goodbye:",
+        '    say: {en: "Goodbye.", fr: "Au revoir."}',
+        "    hangup: true",
+    ]

@@ -27,11 +27,13 @@ def spans(graph: Graph) -> dict[str, tuple[int, int]]:
     """First and last file line of each state's block."""
     doc = graph.document
     starts = sorted((doc.position(("states", name), key=True)[0], name) for name in graph.states)
-    lines = doc.source.count("\n") + 1
+    source = doc.source.splitlines()
     result: dict[str, tuple[int, int]] = {}
     for i, (first, name) in enumerate(starts):
-        last = starts[i + 1][0] - 1 if i + 1 < len(starts) else lines
-        source = doc.source.splitlines()
+        last = starts[i + 1][0] - 1 if i + 1 < len(starts) else len(source)
+        # A top-level key after the states (hours:, settings:) is not part of the last one.
+        top = [n for n in range(first + 1, last + 1) if source[n - 1][:1].isalnum()]
+        last = top[0] - 1 if top else last
         while last > first and last <= len(source) and not source[last - 1].strip():
             last -= 1
         result[name] = (first, last)
