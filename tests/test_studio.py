@@ -141,6 +141,11 @@ def test_writes_need_the_csrf_token(client: TestClient, studio: Studio, flows: P
     wrong = client.post("/flows/main/save", json=body, headers={"X-CSRF-Token": "guess"})
     assert wrong.status_code == 403 and "CSRF" in wrong.json()["error"]
     assert client.post("/flows/main/calls", json={}).status_code == 403
+    # Even with the token, a write sent by another site's page (its Origin) is refused.
+    foreign = {"X-CSRF-Token": studio.csrf, "Origin": "http://evil.example"}
+    assert client.post("/flows/main/calls", json={}, headers=foreign).status_code == 403
+    same = {"X-CSRF-Token": studio.csrf, "Origin": BASE}
+    assert client.post("/flows/main/calls", json={}, headers=same).status_code == 200
     assert (flows / "main.yaml").read_text() == before
     assert f'<meta name="csrf-token" content="{studio.csrf}">' in client.get("/flows/main").text
 

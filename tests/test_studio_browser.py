@@ -25,6 +25,8 @@ from tests.studio_server import studio as studio
 from tests.studio_server import studio_flows as studio_flows
 
 LAPTOP = {"width": 1366, "height": 860}
+# The machine is shared: give a page up to 15 s to show what it must before failing.
+expect.set_options(timeout=15_000)
 TABLET = {"width": 820, "height": 1180}
 
 

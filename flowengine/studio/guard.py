@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -55,6 +55,10 @@ class Guard:
             sent = headers.get("x-csrf-token", "")
             if not secrets.compare_digest(sent, self.csrf):
                 await _refuse(send, 403, "missing or wrong CSRF token: reload the page")
+                return
+            origin = headers.get("origin", "")
+            if origin and urlsplit(origin).netloc != headers.get("host", ""):
+                await _refuse(send, 403, "a write from another site's page is refused")
                 return
         await self.app(scope, receive, send)
 
