@@ -12,6 +12,7 @@ from flowengine.flow.graph import Graph
 from flowengine.studio.layout import BOX_H, BOX_W, GAP_Y, LOOPS_W, Placed, Point, Route, layout
 
 LABEL_MAX = 22
+CHAR_W, LINE_H = 6.0, 13.0  # an edge label's character width and line height, roughly
 MARKER = (
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
     'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
@@ -30,6 +31,7 @@ def svg(graph: Graph) -> str:
         '<g class="edges">',
     ]
     loops = 0
+    labels: list[tuple[float, float, float]] = []  # (x, y, half width) of labels placed
     for route in drawn.routes:
         if route.back:
             path, (lx, ly) = _loop(route, width, loops)
@@ -46,6 +48,7 @@ def svg(graph: Graph) -> str:
             short = link.label
             if len(short) > LABEL_MAX:
                 short = short[: LABEL_MAX - 1] + "…"
+            lx, ly = _free_spot(lx, ly, len(short) * CHAR_W / 2, labels)
             parts.append(
                 f'<text x="{lx:.0f}" y="{ly:.0f}" class="edge-label"><title>'
                 f"{escape(link.label)}</title>{escape(short)}</text>"
@@ -55,6 +58,16 @@ def svg(graph: Graph) -> str:
     parts.extend(_node(item) for item in drawn.placed.values())
     parts.append("</g></svg>")
     return "".join(parts)
+
+
+def _free_spot(x: float, y: float, half: float, taken: list[tuple[float, float, float]]) -> Point:
+    """Move a label down a line at a time until it overlaps no label placed before it."""
+    for _ in range(4):
+        if not any(abs(x - tx) < half + th and abs(y - ty) < LINE_H for tx, ty, th in taken):
+            break
+        y += LINE_H
+    taken.append((x, y, half))
+    return x, y
 
 
 def _forward(points: tuple[Point, ...]) -> tuple[str, Point]:
