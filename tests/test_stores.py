@@ -21,7 +21,7 @@ import pytest
 import redis
 
 from flowengine.runtime.session import CallSession
-from flowengine.server.stores import StoreError, open_store
+from flowengine.server.stores import StoreError, open_store, redact
 from flowengine.server.stores.base import SessionStore
 from flowengine.server.stores.checkpoint import SAFETY_NET_PAGES
 from flowengine.server.stores.memory import MemorySessionStore
@@ -608,3 +608,24 @@ def test_sqlite_close_runs_the_queued_batch_once(tmp_path: Path) -> None:
 
     asyncio.run(body())
     assert count_rows(tmp_path / "s.db") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "secret"),
+    [
+        ("redis://:hunter2@127.0.0.1:6379/0", "hunter2"),
+        # redis-py takes everything up to the last "@" as the password: so must redact
+        ("redis://:p@ss@127.0.0.1:6379/0", "ss@"),
+        ("rediss://me:s3cr#t@cache.example:6380/0?ttl=60", "s3cr"),
+        ("redis://:pa/ss@127.0.0.1/0", "pa/ss"),
+        ("redis://:a?b@127.0.0.1/0", "a?b"),
+    ],
+    ids=["plain", "at-sign", "hash", "slash", "question-mark"],
+)
+def test_redact_hides_every_character_of_a_password(url: str, secret: str) -> None:
+    quoted = f"bad ttl in session store URL {url!r}: give whole seconds"
+    for text in (url, quoted, f"{url} and {url}"):
+        shown = redact(text)
+        assert secret not in shown and "***@" in shown, shown
+    assert redact("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    assert redact("bad redis URL redis://***@h:x/0: Port") == "bad redis URL redis://***@h:x/0: Port"

@@ -11,7 +11,9 @@ from flowengine.runtime.session import CallSession
 DEFAULT_TTL_SECONDS = 24 * 60 * 60
 
 
-_USERINFO = re.compile(r"(?<=://)[^/@?#]*@")
+# Up to the last "@" of the URL, as redis-py reads it: a password may hold "@", "/", "#"
+# or "?" unescaped, and none of its characters may show.
+_USERINFO = re.compile(r"(?<=://)[^\s'\"]*@")
 
 
 def redact(text: str) -> str:
