@@ -348,6 +348,29 @@ def test_store_credentials_never_reach_the_terminal(tmp_path: Path, flows_dir: P
         assert "hunter2" not in done.stderr + done.stdout and "***@" in done.stderr
 
 
+def test_a_bad_store_url_ends_serve_with_workers_too(tmp_path: Path, flows_dir: Path) -> None:
+    """Each worker opens the store itself: a bad URL must end the command, not have uvicorn
+    restart every failing worker forever, printing a traceback each time."""
+    argv = [sys.executable, "-m", "flowengine", "serve", str(flows_dir), "--workers", "2"]
+    argv += ["--port", str(free_port()), "--store", "redis://:hunter2@127.0.0.1:notaport/0"]
+    with subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={"TWILIO_AUTH_TOKEN": TOKEN, "PATH": "/usr/bin:/bin"},
+        start_new_session=True,
+    ) as process:
+        try:
+            output, _ = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+    assert process.returncode == 1, output[-2000:]
+    assert "bad redis URL redis://***@127.0.0.1:notaport/0" in output
+    assert "hunter2" not in output and "Traceback" not in output
+
+
 # --- 3. a hung Redis costs a webhook seconds, not forever --------------------------------------
 
 

@@ -88,6 +88,8 @@ def fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace, clock: Any = None) -> int:
+    import asyncio
+
     import uvicorn
 
     from flowengine.server import config as cfg
@@ -123,7 +125,14 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
         "proxy_headers": bool(config.trusted_proxies),
         "forwarded_allow_ips": config.trusted_proxies or None,
     }
+    try:
+        store = open_store(config.store_url)
+    except (StoreError, ValueError) as exc:
+        return fail(redact(str(exc)))
     if args.workers > 1:
+        # Each worker opens the store itself: this one only proved the URL good, as a
+        # worker failing on it would be restarted by uvicorn forever.
+        asyncio.run(store.close())
         # Each worker builds its own app from the environment.
         os.environ.update(
             {
@@ -140,10 +149,6 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
         )
         uvicorn.run("flowengine.server:app_from_env", factory=True, workers=args.workers, **options)
         return 0
-    try:
-        store = open_store(config.store_url)
-    except (StoreError, ValueError) as exc:
-        return fail(redact(str(exc)))
     uvicorn.run(create_app(config, registry, store), **options)
     return 0
 
