@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
     output = Path(args.output) if args.output else None
     name = output.stem if output else Path(args.export).stem
+    if output is not None and not _servable(name):
+        return 2
     try:
         subflows = dict(_pair(item) for item in args.subflow)
         imported = import_file(
@@ -89,6 +91,21 @@ def run(args: argparse.Namespace) -> int:
     if needs:
         print(f"{needs} thing(s) need you: read {report}", file=sys.stderr)
     return 0
+
+
+def _servable(name: str) -> bool:
+    """The server serves a flow by its file name, as its web address: refuse one it would not."""
+    from flowengine.server.registry import FLOW_NAME
+
+    if FLOW_NAME.fullmatch(name):
+        return True
+    print(
+        f"flowengine import: error: '{name}' cannot be a flow's name: it becomes the flow's "
+        "web address\n  hint: name the file with letters, digits, '_' and '-' only, e.g. "
+        "-o flows/acme.yaml",
+        file=sys.stderr,
+    )
+    return False
 
 
 def _pair(item: str) -> tuple[str, str]:

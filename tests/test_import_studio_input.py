@@ -1,0 +1,50 @@
+"""`flowengine import studio` with input it must refuse before writing anything: a flow name
+the server would not serve, a channel the Studio flow does not answer on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flowengine.cli import main
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "studio"
+
+
+@pytest.mark.parametrize(
+    "file_name",
+    ["my flow.yaml", "acme.main.yaml", "-acme.yaml", "ménu.yaml"],
+    ids=["space", "dot", "leading-dash", "accent"],
+)
+def test_a_file_name_that_cannot_be_a_flow_name_is_refused(
+    file_name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "flows" / file_name
+    code = main(["import", "studio", str(FIXTURES / "voice_menu.json"), "-o", str(output)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert f"'{Path(file_name).stem}' cannot be a flow's name" in err
+    assert "hint:" in err and "Traceback" not in err
+    assert not (tmp_path / "flows").exists()
+
+
+@pytest.mark.parametrize(
+    ("fixture", "channel", "branch"),
+    [
+        ("voice_menu.json", "sms", "'incomingMessage'"),
+        ("sms_survey.json", "voice", "'incomingCall'"),
+    ],
+    ids=["no-text-branch", "no-call-branch"],
+)
+def test_a_channel_the_trigger_does_not_answer_on_is_refused(
+    fixture: str, channel: str, branch: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "flows" / "out.yaml"
+    args = ["import", "studio", str(FIXTURES / fixture), "--channel", channel, "-o", str(output)]
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert f"--channel {channel}" in err and branch in err
+    assert "hint:" in err
+    assert not (tmp_path / "flows").exists()
