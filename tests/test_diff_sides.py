@@ -94,3 +94,13 @@ def test_a_revision_in_a_markdown_code_span_is_not_escaped(
     out = capsys.readouterr().out
     assert "`HEAD~1:flows/shop.yaml`" in out
     assert "\\~" not in out
+
+
+def test_an_output_file_that_cannot_be_written_is_exit_2_not_a_traceback(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A crash would exit 1, which the docs' GitHub Actions job reads as "changes".
+    target = repo / "no such folder" / "diff.md"
+    assert main(["diff", "HEAD~1", "HEAD", "--format", "markdown", "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "no such folder" in err

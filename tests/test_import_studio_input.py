@@ -48,3 +48,14 @@ def test_a_channel_the_trigger_does_not_answer_on_is_refused(
     assert f"--channel {channel}" in err and branch in err
     assert "hint:" in err
     assert not (tmp_path / "flows").exists()
+
+
+def test_a_flow_that_cannot_be_written_is_exit_2_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "flows").write_text("a file where the folder should be\n")
+    output = tmp_path / "flows" / "acme.yaml"
+    code = main(["import", "studio", str(FIXTURES / "voice_menu.json"), "-o", str(output)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert f"cannot write {tmp_path / 'flows'}" in err

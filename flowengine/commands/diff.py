@@ -100,7 +100,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     text = REPORTERS[args.format](diff, old.graphs, new.graphs)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"flowengine diff: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(text)
     return 1 if diff.changed else 0

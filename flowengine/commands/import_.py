@@ -83,9 +83,16 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(imported.yaml, encoding="utf-8")
-    report.write_text(imported.report, encoding="utf-8")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(imported.yaml, encoding="utf-8")
+        report.write_text(imported.report, encoding="utf-8")
+    except OSError as exc:
+        print(
+            f"flowengine import: error: cannot write {exc.filename or output}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 2
     needs = sum(1 for notes in imported.notes.values() for n in notes if n.level == "missing")
     print(f"wrote {output} and {report}", file=sys.stderr)
     if needs:
