@@ -59,3 +59,52 @@ def test_a_flow_that_cannot_be_written_is_exit_2_not_a_traceback(
     err = capsys.readouterr().err
     assert code == 2, err
     assert f"cannot write {tmp_path / 'flows'}" in err
+
+
+def _say_after_gather(text: str) -> dict[str, object]:
+    return {
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "properties": {},
+                "transitions": [{"event": "incomingCall", "next": "menu"}],
+            },
+            {
+                "name": "menu",
+                "type": "gather-input-on-call",
+                "properties": {"say": "Press a key.", "number_of_digits": 1},
+                "transitions": [{"event": "keypress", "next": "echo"}],
+            },
+            {
+                "name": "echo",
+                "type": "say-play",
+                "properties": {"say": text},
+                "transitions": [],
+            },
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You pressed {{widgets['menu'].Digits}} from {{ trigger.call['From'] }}.",
+        'You pressed {{ widgets["menu"]["Digits"] }} from {{trigger["call"].From}}.',
+        "You pressed {{ widgets.menu.Digits }} from {{ trigger.call.From }}.",
+    ],
+    ids=["single-quoted-brackets", "double-quoted-brackets", "dots"],
+)
+def test_liquid_brackets_are_rewritten_like_dots(
+    text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flowengine.importers.studio import import_definition
+    from flowengine.importers.studio.definition import parse
+
+    imported = import_definition(parse(_say_after_gather(text), "inline.json"), "echo")
+    assert "UNMAPPED" not in imported.yaml
+    flow = tmp_path / "echo.yaml"
+    flow.write_text(imported.yaml)
+    capsys.readouterr()
+    main(["simulate", str(flow), "--inputs", "7", "--from", "+15551112222"])
+    assert "You pressed 7 from +15551112222." in capsys.readouterr().out
