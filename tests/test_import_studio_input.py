@@ -108,3 +108,20 @@ def test_liquid_brackets_are_rewritten_like_dots(
     capsys.readouterr()
     main(["simulate", str(flow), "--inputs", "7", "--from", "+15551112222"])
     assert "You pressed 7 from +15551112222." in capsys.readouterr().out
+
+
+def test_a_widget_whose_text_cannot_load_is_named_as_studio_shows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(_say_after_gather("You pressed {{ digits }}.")))
+    output = tmp_path / "flows" / "echo.yaml"
+    assert main(["import", "studio", str(export), "-o", str(output)]) == 2
+    err = capsys.readouterr().err
+    # The flow was not written: its lines mean nothing to the user, the widget does.
+    assert "widget 'echo' (say-play)" in err and "unknown variable 'digits'" in err
+    assert "echo.yaml:" not in err
+    assert "hint:" in err
+    assert not (tmp_path / "flows").exists()

@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flowengine.diagnostics import FlowError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -67,10 +71,8 @@ def run(args: argparse.Namespace) -> int:
         # What we write must load: a flow that does not is a bug here, never the user's file.
         compile_source(imported.yaml, f"{name}.yaml", {})
     except FlowError as exc:
-        print("flowengine import: error: the imported flow does not load:", file=sys.stderr)
-        for diagnostic in exc.diagnostics:
-            print(f"  {diagnostic}", file=sys.stderr)
-        return 1
+        _not_loading(args.export, imported.yaml, exc)
+        return 2
     if output is None:
         sys.stdout.write(imported.yaml)
         print(f"\n{imported.report}", file=sys.stderr)
@@ -98,6 +100,24 @@ def run(args: argparse.Namespace) -> int:
     if needs:
         print(f"{needs} thing(s) need you: read {report}", file=sys.stderr)
     return 0
+
+
+def _not_loading(export: str, text: str, error: FlowError) -> None:
+    """Nothing was written, so the problems are placed at the widgets, as Studio names them."""
+    from flowengine.importers.studio.writer import widget_at
+
+    errors = [d for d in error.diagnostics if d.severity == "error"] or error.diagnostics
+    print(f"flowengine import: error: {export}: the flow would not load:", file=sys.stderr)
+    for problem in errors:
+        print(
+            f"  {widget_at(text, problem.line)}: {problem.code} {problem.message}", file=sys.stderr
+        )
+        if problem.hint:
+            print(f"    hint: {problem.hint}", file=sys.stderr)
+    print(
+        "  hint: change the widget in Studio and export again; nothing was written",
+        file=sys.stderr,
+    )
 
 
 def _servable(name: str) -> bool:
