@@ -125,3 +125,47 @@ def test_a_widget_whose_text_cannot_load_is_named_as_studio_shows_it(
     assert "echo.yaml:" not in err
     assert "hint:" in err
     assert not (tmp_path / "flows").exists()
+
+
+def test_the_twilio_clis_json_output_is_read_as_the_docs_say(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    # `twilio api:studio:v2:flows:fetch --sid FW... -o json` prints a list of one Flow
+    # resource (twilio-cli-core's BaseCommand.output wraps every result in an array).
+    definition = json.loads((FIXTURES / "voice_menu.json").read_text())
+    export = tmp_path / "acme-main.json"
+    export.write_text(json.dumps([{"sid": "FW1", "friendlyName": "Acme", "definition": definition}]))
+    output = tmp_path / "flows" / "acme.yaml"
+    code = main(["import", "studio", str(export), "-o", str(output)])
+    assert code == 0, capsys.readouterr().err
+    direct = tmp_path / "direct.yaml"
+    assert main(["import", "studio", str(FIXTURES / "voice_menu.json"), "-o", str(direct)]) == 0
+    body = output.read_text().split("\n", 3)[3]
+    assert body == direct.read_text().split("\n", 3)[3]
+
+
+def test_several_flows_in_one_file_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    definition = json.loads((FIXTURES / "voice_menu.json").read_text())
+    export = tmp_path / "flows.json"
+    export.write_text(json.dumps([{"definition": definition}, {"definition": definition}]))
+    assert main(["import", "studio", str(export)]) == 2
+    assert "2 flows" in capsys.readouterr().err
+
+
+def test_an_initial_state_that_is_not_a_widget_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    definition = json.loads((FIXTURES / "voice_menu.json").read_text())
+    definition["initial_state"] = "Nope"
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(definition))
+    assert main(["import", "studio", str(export)]) == 2
+    assert "initial_state 'Nope'" in capsys.readouterr().err
