@@ -136,7 +136,8 @@ def test_the_twilio_clis_json_output_is_read_as_the_docs_say(
     # resource (twilio-cli-core's BaseCommand.output wraps every result in an array).
     definition = json.loads((FIXTURES / "voice_menu.json").read_text())
     export = tmp_path / "acme-main.json"
-    export.write_text(json.dumps([{"sid": "FW1", "friendlyName": "Acme", "definition": definition}]))
+    resource = {"sid": "FW1", "friendlyName": "Acme", "definition": definition}
+    export.write_text(json.dumps([resource]))
     output = tmp_path / "flows" / "acme.yaml"
     code = main(["import", "studio", str(export), "-o", str(output)])
     assert code == 0, capsys.readouterr().err
