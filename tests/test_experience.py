@@ -163,3 +163,31 @@ def test_a_bad_limit_is_a_usage_error(project: Path, capsys: pytest.CaptureFixtu
     (project / "pyproject.toml").write_text('[tool.flowengine.lint]\nmax-menu-options = "five"\n')
     assert main(["lint", "flows"]) == 2
     assert "max-menu-options must be a number above 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["empty", "HEAD:nowhere"], ids=["empty-folder", "git-path"])
+def test_experience_of_a_place_without_flows_is_an_error(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "user.name=T",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "empty",
+        ],
+        check=True,
+    )
+    assert main(["experience", where]) == 2
+    assert "no flow files" in capsys.readouterr().err

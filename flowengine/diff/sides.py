@@ -40,9 +40,14 @@ class Side:
 
 
 def load_side(
-    spec: str, other: str | None = None, environ: Mapping[str, str] | None = None
+    spec: str,
+    other: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    may_be_empty: bool = False,
 ) -> Side:
-    """`spec` as the user wrote it; `other` is the other side's spec (for a bare revision)."""
+    """`spec` as the user wrote it; `other` is the other side's spec (for a bare revision).
+    A place without flows is an error unless `may_be_empty` (one side of a diff)."""
     if os.path.exists(spec):
         sources = {path: _read(path) for path in collect([spec])}
         side = Side(spec, path=spec)
@@ -50,6 +55,8 @@ def load_side(
         revision, path = _split(spec, other)
         sources = git_sources(revision, path)
         side = Side(spec, revision=revision, path=path)
+    if not sources and not may_be_empty:
+        raise SideError(f"{spec}: no flow files (*.yaml) there")
     for path, source in sources.items():
         graph = compile_side(source, path, environ)
         if graph.name in side.graphs:
@@ -64,11 +71,11 @@ def load_sides(
     """Both sides. A side without flows is a pull request that adds the first flows or
     deletes the folder (every flow added or removed); both sides without flows is an error.
     `new_may_be_gone`: NEW was not named, and OLD's path is no longer in the working tree."""
-    first = load_side(old, new, environ)
+    first = load_side(old, new, environ, may_be_empty=True)
     if new_may_be_gone and not os.path.exists(new):
         second = Side(new, path=new)
     else:
-        second = load_side(new, old, environ)
+        second = load_side(new, old, environ, may_be_empty=True)
     if not first.graphs and not second.graphs:
         raise SideError(f"{old} and {new}: no flow files (*.yaml) on either side")
     return first, second
