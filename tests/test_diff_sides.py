@@ -52,6 +52,8 @@ def test_a_base_without_flows_shows_every_flow_added(
     args: list[str], repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert statuses(capsys, *args) == (1, [("shop", "added")])
+    assert main(["diff", *args, "--no-scenarios"]) == 1
+    assert "every flow is added" in capsys.readouterr().err
 
 
 def test_a_deleted_folder_shows_every_flow_removed(
@@ -61,6 +63,8 @@ def test_a_deleted_folder_shows_every_flow_removed(
     git(repo, "commit", "-q", "-m", "no flows")
     assert statuses(capsys, "HEAD~1", "HEAD") == (1, [("shop", "removed")])
     assert statuses(capsys, "HEAD~1:flows") == (1, [("shop", "removed")])
+    assert main(["diff", "HEAD~1", "HEAD", "--no-scenarios"]) == 1
+    assert "every flow is removed" in capsys.readouterr().err
 
 
 def test_no_flows_on_either_side_is_an_error(

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         if args.words_per_minute <= 0:
             raise SideError("--words-per-minute must be above 0")
         old, new = load_sides(args.old, new_spec, environ, new_may_be_gone=args.new is None)
-        for side, every in ((old, "removed"), (new, "added")):
+        for side, every in ((old, "added"), (new, "removed")):
             if not side.graphs:
                 print(
                     f"flowengine diff: no flows in {side.label}: every flow is {every}",
