@@ -70,6 +70,39 @@ def test_figures_by_hand() -> None:
     assert found["complete"] is True
 
 
+RETRIES = """\
+start: menu
+states:
+  menu:
+    gather:
+      digits: 1
+      timeout: 4
+      say: For the front desk, press 0.
+    on:
+      "0": desk
+    retry:
+      max: 3
+      no-input: ["Sorry, I did not hear you.", "Please press a key now."]
+      then: desk
+  desk:
+    say: Connecting you.
+    dial: "+15551230001"
+"""
+
+
+def test_the_way_through_the_last_retry_by_hand() -> None:
+    found = figures(compile_source(RETRIES, "retries.yaml"), rate=120).as_json()
+    # As `flowengine simulate --inputs silence,silence,silence` plays it, at 2 words a second:
+    # the question (3 s) and 4 s of silence, three times; between them "Sorry, I did not hear
+    # you." (3 s) and "Please press a key now." (2.5 s); then "Connecting you." (1 s).
+    assert found["to_a_person"]["longest"] == {
+        "seconds": 3 * (3 + 4) + 3 + 2.5 + 1,
+        "steps": 1,
+        "path": ["menu", "desk"],
+    }
+    assert found["to_a_person"]["shortest"]["seconds"] == 3 + 1
+
+
 def test_a_menu_with_a_way_back_is_fine() -> None:
     text = MENUS.replace('"2": parking', '"2": parking\n      "9": menu')
     found = figures(compile_source(text, "menus.yaml")).as_json()
@@ -130,3 +163,31 @@ def test_a_bad_limit_is_a_usage_error(project: Path, capsys: pytest.CaptureFixtu
     (project / "pyproject.toml").write_text('[tool.flowengine.lint]\nmax-menu-options = "five"\n')
     assert main(["lint", "flows"]) == 2
     assert "max-menu-options must be a number above 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["empty", "HEAD:nowhere"], ids=["empty-folder", "git-path"])
+def test_experience_of_a_place_without_flows_is_an_error(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "user.name=T",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "empty",
+        ],
+        check=True,
+    )
+    assert main(["experience", where]) == 2
+    assert "no flow files" in capsys.readouterr().err

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from flowengine.diff.impact import ScenarioFileError
     from flowengine.diff.reporters import REPORTERS
     from flowengine.diff.review import Options, review
-    from flowengine.diff.sides import SideError, load_side
+    from flowengine.diff.sides import SideError, load_sides
 
     environ = os.environ if args.environ else None
     new_spec = args.new
@@ -77,8 +77,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.words_per_minute <= 0:
             raise SideError("--words-per-minute must be above 0")
-        old = load_side(args.old, new_spec, environ)
-        new = load_side(new_spec, args.old, environ)
+        old, new = load_sides(args.old, new_spec, environ, new_may_be_gone=args.new is None)
+        for side, every in ((old, "added"), (new, "removed")):
+            if not side.graphs:
+                print(
+                    f"flowengine diff: no flows in {side.label}: every flow is {every}",
+                    file=sys.stderr,
+                )
         options = Options(rate=args.words_per_minute, scenarios=tuple(scenarios))
         if args.since is not None:
             options = replace(options, since=args.since)
@@ -95,7 +100,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     text = REPORTERS[args.format](diff, old.graphs, new.graphs)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"flowengine diff: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(text)
     return 1 if diff.changed else 0

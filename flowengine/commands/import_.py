@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flowengine.diagnostics import FlowError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
     output = Path(args.output) if args.output else None
     name = output.stem if output else Path(args.export).stem
+    if output is not None and not _servable(name):
+        return 2
     try:
         subflows = dict(_pair(item) for item in args.subflow)
         imported = import_file(
@@ -65,10 +71,8 @@ def run(args: argparse.Namespace) -> int:
         # What we write must load: a flow that does not is a bug here, never the user's file.
         compile_source(imported.yaml, f"{name}.yaml", {})
     except FlowError as exc:
-        print("flowengine import: error: the imported flow does not load:", file=sys.stderr)
-        for diagnostic in exc.diagnostics:
-            print(f"  {diagnostic}", file=sys.stderr)
-        return 1
+        _not_loading(args.export, imported.yaml, exc)
+        return 2
     if output is None:
         sys.stdout.write(imported.yaml)
         print(f"\n{imported.report}", file=sys.stderr)
@@ -81,14 +85,54 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(imported.yaml, encoding="utf-8")
-    report.write_text(imported.report, encoding="utf-8")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(imported.yaml, encoding="utf-8")
+        report.write_text(imported.report, encoding="utf-8")
+    except OSError as exc:
+        print(
+            f"flowengine import: error: cannot write {exc.filename or output}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 2
     needs = sum(1 for notes in imported.notes.values() for n in notes if n.level == "missing")
     print(f"wrote {output} and {report}", file=sys.stderr)
     if needs:
         print(f"{needs} thing(s) need you: read {report}", file=sys.stderr)
     return 0
+
+
+def _not_loading(export: str, text: str, error: FlowError) -> None:
+    """Nothing was written, so the problems are placed at the widgets, as Studio names them."""
+    from flowengine.importers.studio.writer import widget_at
+
+    errors = [d for d in error.diagnostics if d.severity == "error"] or error.diagnostics
+    print(f"flowengine import: error: {export}: the flow would not load:", file=sys.stderr)
+    for problem in errors:
+        print(
+            f"  {widget_at(text, problem.line)}: {problem.code} {problem.message}", file=sys.stderr
+        )
+        if problem.hint:
+            print(f"    hint: {problem.hint}", file=sys.stderr)
+    print(
+        "  hint: change the widget in Studio and export again; nothing was written",
+        file=sys.stderr,
+    )
+
+
+def _servable(name: str) -> bool:
+    """The server serves a flow by its file name, as its web address: refuse one it would not."""
+    from flowengine.server.registry import FLOW_NAME
+
+    if FLOW_NAME.fullmatch(name):
+        return True
+    print(
+        f"flowengine import: error: '{name}' cannot be a flow's name: it becomes the flow's "
+        "web address\n  hint: name the file with letters, digits, '_' and '-' only, e.g. "
+        "-o flows/acme.yaml",
+        file=sys.stderr,
+    )
+    return False
 
 
 def _pair(item: str) -> tuple[str, str]:

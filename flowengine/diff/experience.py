@@ -74,6 +74,7 @@ class _Walk:
         self.graph = graph
         self.rate = rate
         default = Language(graph.languages[0], graph.languages[0])
+        self.language = default
         self.prompt = {
             name: heard.seconds(heard.prompt(graph.data["states"][name], default), rate)
             for name in graph.states
@@ -98,9 +99,20 @@ class _Walk:
             if "no-input" in alternatives(target.label):
                 cost = self.timeout(name)
             elif target.label == "retry" and state.retry is not None:
-                cost = state.retry.max * (self.timeout(name) + self.prompt[name])
+                cost = self.through_retries(name, state.retry.max)
             result.append((target.state, cost))
         return result
+
+    def through_retries(self, name: str, failures: int) -> float:
+        """Silence `failures` times: after each but the last, the next no-input prompt (the
+        last one repeats) and the question again; the question's first hearing is the state's."""
+        texts = heard.retries(self.spec(name), self.language)
+        said = [text for key, text in texts.items() if key.startswith("no-input")]
+        cost = self.timeout(name)
+        for failure in range(1, failures):
+            sorry = said[min(failure, len(said)) - 1] if said else ""
+            cost += heard.seconds(sorry, self.rate) + self.prompt[name] + self.timeout(name)
+        return cost
 
     def person(self, name: str) -> bool:
         return self.graph.states[name].action in PERSON_ACTIONS

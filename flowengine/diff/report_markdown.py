@@ -6,7 +6,7 @@ from __future__ import annotations
 from flowengine.diff.changes import Diff, FlowDiff, StateDiff
 from flowengine.diff.mermaid import diff_mermaid
 from flowengine.diff.wording import counts, figure_rows, sentence
-from flowengine.diff.words import as_markdown, escape_markdown
+from flowengine.diff.words import as_markdown, code_span, escape_markdown
 from flowengine.flow.graph import Graph
 
 MARKER = "<!-- flowengine diff -->"  # lets a CI job find and update its own comment
@@ -20,7 +20,7 @@ _ICON = {
 
 def markdown(diff: Diff, old: dict[str, Graph], new: dict[str, Graph]) -> str:
     lines = [MARKER, "## What callers will notice", ""]
-    lines.append(f"`{diff.old}` → `{diff.new}`")
+    lines.append(f"{code_span(diff.old)} → {code_span(diff.new)}")
     for flow in diff.flows:
         if flow.changed:
             lines += ["", *_flow(flow, old.get(flow.name), new.get(flow.name))]
@@ -37,11 +37,11 @@ def markdown(diff: Diff, old: dict[str, Graph], new: dict[str, Graph]) -> str:
 
 
 def _flow(flow: FlowDiff, old: Graph | None, new: Graph | None) -> list[str]:
-    where = escape_markdown(str(flow.new_path or flow.old_path))
+    where = code_span(str(flow.new_path or flow.old_path))
     if flow.status in ("added", "removed"):
-        lines = [f"### Flow `{flow.name}` {flow.status}", "", f"`{where}`"]
+        lines = [f"### Flow `{flow.name}` {flow.status}", "", where]
     else:
-        lines = [f"### Flow `{flow.name}`", "", f"`{where}`: {counts(flow)}"]
+        lines = [f"### Flow `{flow.name}`", "", f"{where}: {counts(flow)}"]
     if flow.changes:
         lines += ["", "| flow setting | change |", "| --- | --- |"]
         for change in flow.changes:

@@ -40,17 +40,22 @@ class Side:
 
 
 def load_side(
-    spec: str, other: str | None = None, environ: Mapping[str, str] | None = None
+    spec: str,
+    other: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    may_be_empty: bool = False,
 ) -> Side:
-    """`spec` as the user wrote it; `other` is the other side's spec (for a bare revision)."""
+    """`spec` as the user wrote it; `other` is the other side's spec (for a bare revision).
+    A place without flows is an error unless `may_be_empty` (one side of a diff)."""
     if os.path.exists(spec):
-        sources = {path: Path(path).read_text(encoding="utf-8") for path in collect([spec])}
+        sources = {path: _read(path) for path in collect([spec])}
         side = Side(spec, path=spec)
     else:
         revision, path = _split(spec, other)
         sources = git_sources(revision, path)
         side = Side(spec, revision=revision, path=path)
-    if not sources:
+    if not sources and not may_be_empty:
         raise SideError(f"{spec}: no flow files (*.yaml) there")
     for path, source in sources.items():
         graph = compile_side(source, path, environ)
@@ -58,6 +63,22 @@ def load_side(
             raise SideError(f"{spec}: two flows are called '{graph.name}'")
         side.graphs[graph.name] = graph
     return side
+
+
+def load_sides(
+    old: str, new: str, environ: Mapping[str, str] | None, *, new_may_be_gone: bool = False
+) -> tuple[Side, Side]:
+    """Both sides. A side without flows is a pull request that adds the first flows or
+    deletes the folder (every flow added or removed); both sides without flows is an error.
+    `new_may_be_gone`: NEW was not named, and OLD's path is no longer in the working tree."""
+    first = load_side(old, new, environ, may_be_empty=True)
+    if new_may_be_gone and not os.path.exists(new):
+        second = Side(new, path=new)
+    else:
+        second = load_side(new, old, environ, may_be_empty=True)
+    if not first.graphs and not second.graphs:
+        raise SideError(f"{old} and {new}: no flow files (*.yaml) on either side")
+    return first, second
 
 
 def compile_side(source: str, path: str, environ: Mapping[str, str] | None) -> Graph:
@@ -72,6 +93,13 @@ def compile_side(source: str, path: str, environ: Mapping[str, str] | None) -> G
         errors = [d for d in diagnostics if d.severity == "error"]
         raise SideError(f"{path} does not compile", errors)
     return graph
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SideError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def _split(spec: str, other: str | None) -> tuple[str, str]:
@@ -95,6 +123,9 @@ def _git(*args: str) -> str:
         )
     except FileNotFoundError:
         raise SideError("git is not installed; name files or folders instead") from None
+    except UnicodeDecodeError as exc:
+        what = args[-1] if args[0] == "show" else " ".join(args)
+        raise SideError(f"{what}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if done.returncode != 0:
         raise SideError(f"git {' '.join(args)}: {done.stderr.strip()}")
     return done.stdout

@@ -55,6 +55,11 @@ def escape_markdown(text: str) -> str:
     return text
 
 
+def code_span(text: str) -> str:
+    """`text` as Markdown code: backslashes are not escapes there, so only backticks matter."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
 def _shorten(text: str, context: int, *, first: bool, last: bool) -> str:
     words = text.split()
     if len(words) <= 2 * context:

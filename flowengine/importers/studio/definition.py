@@ -97,6 +97,14 @@ def parse_text(text: str, source: str) -> StudioFlow:
 
 
 def parse(data: Any, source: str) -> StudioFlow:
+    if isinstance(data, list) and len(data) > 1:
+        raise StudioError(
+            source,
+            f"this file holds {len(data)} flows",
+            "fetch one flow (--sid FW...) and import it; import each flow into its own file",
+        )
+    if isinstance(data, list) and data:
+        data = data[0]  # the Twilio CLI's `-o json` prints a list, even of one resource
     if isinstance(data, dict) and isinstance(data.get("definition"), dict):
         data = data["definition"]  # the whole Flow resource, as the REST API returns it
     if not isinstance(data, dict) or not isinstance(data.get("states"), list):
@@ -137,7 +145,13 @@ def parse(data: Any, source: str) -> StudioFlow:
     initial = data.get("initial_state") or next(
         (w.name for w in widgets.values() if w.type == "trigger"), ""
     )
-    if initial not in widgets or widgets[initial].type != "trigger":
+    if initial not in widgets:
+        raise StudioError(
+            source,
+            f"its initial_state '{initial}' is not one of its widgets",
+            "export the whole flow",
+        )
+    if widgets[initial].type != "trigger":
         raise StudioError(
             source, "the flow has no Trigger widget to start from", "export the whole flow"
         )

@@ -147,6 +147,15 @@ def _entry(trigger: Widget, channel: str | None, flow: StudioFlow) -> tuple[str,
         trigger.goes(e) for e in ("incomingCall", "incomingMessage", "incomingRequest")
     )
     parent = trigger.goes("incomingParent")
+    asked = {"voice": call, "sms": message}.get(channel or "")
+    if channel is not None and not (asked or request or parent):
+        event = "incomingCall" if channel == "voice" else "incomingMessage"
+        other = "sms" if channel == "voice" else "voice"
+        raise StudioError(
+            f"--channel {channel}",
+            f"the Trigger's '{event}' branch leads nowhere: this flow does not answer there",
+            f"import it with --channel {other}, or leave --channel out",
+        )
     if channel is None:
         texts = request and flow.widgets[request].type in MESSAGING
         channel = "sms" if not call and (message or texts) else "voice"

@@ -18,9 +18,10 @@ from flowengine.importers.studio.definition import Widget
 from flowengine.runtime.variables import CALL_FIELDS
 
 BLOCK = re.compile(r"({{.*?}}|{%.*?%})", re.S)
-REFERENCE = re.compile(
-    r"(?<![\w.'\"])(trigger|widgets|flow|contact)((?:\.[A-Za-z0-9_-]+|\[\d+\])+)"
-)
+# A segment: `.name`, `[0]`, or Liquid's bracket form `['name']` / `["name"]`; one group each.
+SEGMENT = r"""\.([A-Za-z0-9_-]+)|\[(\d+)\]|\['([^'\]]*)'\]|\["([^"\]]*)"\]"""
+_ANY_SEGMENT = r"""\.[A-Za-z0-9_-]+|\[\d+\]|\['[^'\]]*'\]|\["[^"\]]*"\]"""
+REFERENCE = re.compile(r"(?<![\w.'\"])(trigger|widgets|flow|contact)((?:" + _ANY_SEGMENT + r")+)")
 MESSAGE_FIELDS = {"Body": "body", "From": "from", "To": "to", "MessageSid": "message_sid"}
 
 # What each widget type reports, by Studio field -> the call variable that holds it.
@@ -74,7 +75,7 @@ def rewrite(text: str, ctx: ImportContext, widget: Widget) -> str:
 
 def _reference(match: re.Match[str], ctx: ImportContext, widget: Widget) -> str:
     root, rest = match.group(1), match.group(2)
-    parts = [p for p in re.split(r"[.\[\]]", rest) if p]
+    parts = ["".join(groups) for groups in re.findall(SEGMENT, rest)]
     found = resolve(root, parts, ctx)
     if found is not None:
         return found

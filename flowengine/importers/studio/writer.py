@@ -102,3 +102,19 @@ def resolve_all(
                 done.append((name, resolve(spec, ctx)))
                 written.add(name)
     return done
+
+
+def widget_at(text: str, line: int) -> str:
+    """The Studio widget a line of the written flow came from, from the comment above its
+    state ('the flow' for the lines before the first state)."""
+    for above in reversed(text.splitlines()[:line]):
+        if above.strip().startswith("# Studio: "):
+            return "widget " + _quoted(above.strip().removeprefix("# Studio: "))
+        if above.strip().startswith("# Added by the import"):
+            return "a state the import added"
+    return "the flow"
+
+
+def _quoted(widget: str) -> str:
+    name, _, kind = widget.rpartition(" (")
+    return f"'{name}' ({kind}" if name else f"'{widget}'"
