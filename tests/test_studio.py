@@ -196,6 +196,55 @@ def test_names_outside_the_folder_are_not_flows(
         Workspace(str(flows)).path_of("../outside")
 
 
+def test_a_header_or_token_that_is_not_ascii_is_refused_not_a_crash(studio: Studio) -> None:
+    # Header values arrive as latin-1 text; a guess with an accent must get 401/403, not 500.
+    for client in client_for(studio):
+        answer = client.post(
+            "/flows/main/preview", json={}, headers={"X-CSRF-Token": "\u00e9t\u00e9".encode()}
+        )
+        assert answer.status_code == 403
+    app = create_app(studio, access_token="s3cret-token-of-some-length", hosts=("*",))
+    with TestClient(app, base_url="http://studio.lan:8700", follow_redirects=False) as client:
+        assert client.get("/flows.json?token=%C3%A9t%C3%A9").status_code == 401
+        assert (
+            client.get(
+                "/flows.json", headers={"Cookie": "flowengine_studio=\u00e9".encode()}
+            ).status_code
+            == 401
+        )
+
+
+def test_a_file_that_is_not_utf8_is_listed_with_its_problem_and_never_written(
+    flows: Path, client: TestClient, studio: Studio
+) -> None:
+    latin = flows / "latin.yaml"
+    latin.write_bytes(b"description: caf\xe9\nstart: a\nstates:\n  a:\n    hangup: true\n")
+    listed = {f["name"]: f for f in client.get("/flows.json").json()["flows"]}
+    assert listed["latin"]["errors"] == 1 and listed["main"]["errors"] == 0
+    assert client.get("/").status_code == 200
+    page = client.get("/flows/latin.json").json()
+    assert "not UTF-8" in page["problems"][0]["text"] and page["fields"] == []
+    assert client.get("/flows/latin").status_code == 200
+    body = {"version": page["version"], "text": "start: a\nstates:\n  a:\n    hangup: true\n"}
+    answer = post(client, studio, "/flows/latin/save", body)
+    assert answer.status_code == 409 and "UTF-8" in answer.json()["error"]
+    assert latin.read_bytes().startswith(b"description: caf\xe9")
+
+
+def test_a_link_out_of_the_folder_is_not_listed_and_the_rest_still_is(
+    flows: Path, client: TestClient
+) -> None:
+    outside = flows.parent / "elsewhere.yaml"
+    outside.write_text((flows / "main.yaml").read_text())
+    (flows / "linked.yaml").symlink_to(outside)
+    answer = client.get("/flows.json")
+    assert answer.status_code == 200
+    assert "linked" not in {f["name"] for f in answer.json()["flows"]}
+    assert "main" in {f["name"] for f in answer.json()["flows"]}
+    assert client.get("/").status_code == 200
+    assert client.get("/flows/linked.json").status_code == 404
+
+
 # -- edits -----------------------------------------------------------------------------------
 
 
