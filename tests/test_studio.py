@@ -277,6 +277,26 @@ def test_a_prompt_edit_shows_the_diff_then_saves_with_comments_kept(
     assert not list(flows.glob(".*"))  # no temporary file left behind
 
 
+def test_a_save_keeps_the_files_line_ends_and_permissions(
+    client: TestClient, studio: Studio, flows: Path
+) -> None:
+    path = flows / "main.yaml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    path.chmod(0o600)  # a flow with private numbers stays private
+    before = path.read_bytes().split(b"\r\n")
+    version = client.get("/flows/main.json").json()["version"]
+    change = {"version": version, "changes": {MENU_EN: "For sales, press 1."}}
+    preview = post(client, studio, "/flows/main/preview", change).json()
+    added = [row for row in preview["diff"].splitlines() if row[:1] == "+" and row[:3] != "+++"]
+    assert len(added) == 1  # the diff shown is the one line written
+    assert post(client, studio, "/flows/main/save", change).json()["saved"]
+    after = path.read_bytes()
+    assert b"\n" not in after.replace(b"\r\n", b"")  # every line still ends in CRLF
+    changed = [a for a, b in zip(before, after.split(b"\r\n"), strict=True) if a != b]
+    assert len(changed) == 1 and b"For sales, press 1 or say sales" in changed[0]
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
 def test_hours_closed_dates_options_and_settings_edit_in_place(
     client: TestClient, studio: Studio, flows: Path
 ) -> None:

@@ -135,7 +135,7 @@ async def _check(request: Request, *, write: bool) -> Response:
         )
     if not diff:
         return JSONResponse(result | {"saved": False})
-    edits.write_atomically(studio.workspace.path_of(flow.name), new)
+    edits.write_atomically(studio.workspace.path_of(flow.name), new, flow.newline)
     return JSONResponse(result | {"saved": True, "version": version_of(new)})
 
 

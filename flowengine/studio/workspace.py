@@ -36,6 +36,7 @@ class FlowFile:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     graph: Graph | None = None
     data: Any = None  # the parsed file, when it parses (it may still not compile)
+    newline: str = "\n"  # "\r\n" for a file written on Windows
     utf8: bool = True  # False: the bytes are not UTF-8; the studio shows the file, never saves it
 
     @property
@@ -98,11 +99,14 @@ class Workspace:
 
     def load(self, name: str, *, lint: bool = True) -> FlowFile:
         path = self.path_of(name)
+        raw = path.read_bytes()
         try:
-            text = path.read_text(encoding="utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return self._not_utf8(name, path, lint=lint)
-        flow = FlowFile(name, self.shown_path(path), text, version_of(text))
+            return self._not_utf8(name, path, raw, lint=lint)
+        newline = "\r\n" if "\r\n" in text else "\n"  # a save writes the file's own line ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        flow = FlowFile(name, self.shown_path(path), text, version_of(text), newline=newline)
         flow.graph, diagnostics = self.check(flow.path, text)
         try:
             flow.data = parse(text, flow.path).data
@@ -112,9 +116,9 @@ class Workspace:
             flow.diagnostics = diagnostics
         return flow
 
-    def _not_utf8(self, name: str, path: Path, *, lint: bool) -> FlowFile:
+    def _not_utf8(self, name: str, path: Path, raw: bytes, *, lint: bool) -> FlowFile:
         """Shown with the linter's problem, never edited: a save would re-encode the file."""
-        text = path.read_bytes().decode("utf-8", errors="replace")
+        text = raw.decode("utf-8", errors="replace")
         flow = FlowFile(name, self.shown_path(path), text, version_of(text), utf8=False)
         try:
             load_file(str(path))
