@@ -184,6 +184,14 @@ def test_binding_beyond_loopback_without_a_token_is_refused(flows: Path) -> None
     assert "FLOWENGINE_STUDIO_TOKEN" in result.stderr
 
 
+def test_the_printed_address_is_the_one_listened_on() -> None:
+    from flowengine.commands.studio import address
+
+    assert address("127.0.0.1", 8700) == "http://127.0.0.1:8700"
+    assert address("::1", 8700) == "http://[::1]:8700"  # was http://127.0.0.1:8700: nobody there
+    assert address("localhost", 8700) == "http://localhost:8700"
+
+
 def test_names_outside_the_folder_are_not_flows(
     flows: Path, client: TestClient, studio: Studio
 ) -> None:
