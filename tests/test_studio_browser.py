@@ -239,6 +239,24 @@ def test_the_page_follows_the_file_on_disk(
     expect(page.locator("#live-status")).to_contain_text("Updated from disk")
 
 
+def test_an_edit_made_on_disk_while_the_form_is_open_is_never_overwritten(
+    page: Page, studio: StudioProcess, studio_flows: Path
+) -> None:
+    page.goto(studio.base + "/flows/main")
+    expect(page.locator("#live-status")).to_have_text("Watching for changes")
+    page.get_by_role("tab", name="Edit").click()
+    page.get_by_label("goodbye: say (en)").fill("Bye now.")
+    path = studio_flows / "main.yaml"  # a colleague changes the same words meanwhile
+    path.write_text(path.read_text().replace('en: "Goodbye."', 'en: "Farewell."', 1))
+    expect(page.locator("#edit-notice")).to_contain_text("changed on disk")
+    page.get_by_role("button", name="Review changes").click()
+    expect(page.locator("#edit-message")).to_contain_text("changed on disk")
+    expect(page.get_by_role("button", name="Save to file")).to_be_disabled()
+    page.get_by_role("button", name="Save to file").click(force=True)  # even if forced
+    assert 'en: "Farewell."' in path.read_text() and "Bye now." not in path.read_text()
+    assert page.get_by_label("goodbye: say (en)").input_value() == "Bye now."  # still there
+
+
 def test_keyboard_only(page: Page, studio: StudioProcess) -> None:
     page.goto(studio.base + "/flows/main")
 
