@@ -184,6 +184,14 @@ def test_binding_beyond_loopback_without_a_token_is_refused(flows: Path) -> None
     assert "FLOWENGINE_STUDIO_TOKEN" in result.stderr
 
 
+def test_the_printed_address_is_the_one_listened_on() -> None:
+    from flowengine.commands.studio import address
+
+    assert address("127.0.0.1", 8700) == "http://127.0.0.1:8700"
+    assert address("::1", 8700) == "http://[::1]:8700"  # was http://127.0.0.1:8700: nobody there
+    assert address("localhost", 8700) == "http://localhost:8700"
+
+
 def test_names_outside_the_folder_are_not_flows(
     flows: Path, client: TestClient, studio: Studio
 ) -> None:
@@ -194,6 +202,55 @@ def test_names_outside_the_folder_are_not_flows(
         assert answer.status_code == 404
     with pytest.raises(Exception, match="outside"):
         Workspace(str(flows)).path_of("../outside")
+
+
+def test_a_header_or_token_that_is_not_ascii_is_refused_not_a_crash(studio: Studio) -> None:
+    # Header values arrive as latin-1 text; a guess with an accent must get 401/403, not 500.
+    for client in client_for(studio):
+        answer = client.post(
+            "/flows/main/preview", json={}, headers={"X-CSRF-Token": "\u00e9t\u00e9".encode()}
+        )
+        assert answer.status_code == 403
+    app = create_app(studio, access_token="s3cret-token-of-some-length", hosts=("*",))
+    with TestClient(app, base_url="http://studio.lan:8700", follow_redirects=False) as client:
+        assert client.get("/flows.json?token=%C3%A9t%C3%A9").status_code == 401
+        assert (
+            client.get(
+                "/flows.json", headers={"Cookie": "flowengine_studio=\u00e9".encode()}
+            ).status_code
+            == 401
+        )
+
+
+def test_a_file_that_is_not_utf8_is_listed_with_its_problem_and_never_written(
+    flows: Path, client: TestClient, studio: Studio
+) -> None:
+    latin = flows / "latin.yaml"
+    latin.write_bytes(b"description: caf\xe9\nstart: a\nstates:\n  a:\n    hangup: true\n")
+    listed = {f["name"]: f for f in client.get("/flows.json").json()["flows"]}
+    assert listed["latin"]["errors"] == 1 and listed["main"]["errors"] == 0
+    assert client.get("/").status_code == 200
+    page = client.get("/flows/latin.json").json()
+    assert "not UTF-8" in page["problems"][0]["text"] and page["fields"] == []
+    assert client.get("/flows/latin").status_code == 200
+    body = {"version": page["version"], "text": "start: a\nstates:\n  a:\n    hangup: true\n"}
+    answer = post(client, studio, "/flows/latin/save", body)
+    assert answer.status_code == 409 and "UTF-8" in answer.json()["error"]
+    assert latin.read_bytes().startswith(b"description: caf\xe9")
+
+
+def test_a_link_out_of_the_folder_is_not_listed_and_the_rest_still_is(
+    flows: Path, client: TestClient
+) -> None:
+    outside = flows.parent / "elsewhere.yaml"
+    outside.write_text((flows / "main.yaml").read_text())
+    (flows / "linked.yaml").symlink_to(outside)
+    answer = client.get("/flows.json")
+    assert answer.status_code == 200
+    assert "linked" not in {f["name"] for f in answer.json()["flows"]}
+    assert "main" in {f["name"] for f in answer.json()["flows"]}
+    assert client.get("/").status_code == 200
+    assert client.get("/flows/linked.json").status_code == 404
 
 
 # -- edits -----------------------------------------------------------------------------------
@@ -226,6 +283,26 @@ def test_a_prompt_edit_shows_the_diff_then_saves_with_comments_kept(
     assert after.startswith("# yaml-language-server")
     assert lint_paths([str(flows)]).diagnostics == []
     assert not list(flows.glob(".*"))  # no temporary file left behind
+
+
+def test_a_save_keeps_the_files_line_ends_and_permissions(
+    client: TestClient, studio: Studio, flows: Path
+) -> None:
+    path = flows / "main.yaml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    path.chmod(0o600)  # a flow with private numbers stays private
+    before = path.read_bytes().split(b"\r\n")
+    version = client.get("/flows/main.json").json()["version"]
+    change = {"version": version, "changes": {MENU_EN: "For sales, press 1."}}
+    preview = post(client, studio, "/flows/main/preview", change).json()
+    added = [row for row in preview["diff"].splitlines() if row[:1] == "+" and row[:3] != "+++"]
+    assert len(added) == 1  # the diff shown is the one line written
+    assert post(client, studio, "/flows/main/save", change).json()["saved"]
+    after = path.read_bytes()
+    assert b"\n" not in after.replace(b"\r\n", b"")  # every line still ends in CRLF
+    changed = [a for a, b in zip(before, after.split(b"\r\n"), strict=True) if a != b]
+    assert len(changed) == 1 and b"For sales, press 1 or say sales" in changed[0]
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_hours_closed_dates_options_and_settings_edit_in_place(

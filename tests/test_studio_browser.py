@@ -239,6 +239,64 @@ def test_the_page_follows_the_file_on_disk(
     expect(page.locator("#live-status")).to_contain_text("Updated from disk")
 
 
+def test_an_edit_made_on_disk_while_the_form_is_open_is_never_overwritten(
+    page: Page, studio: StudioProcess, studio_flows: Path
+) -> None:
+    page.goto(studio.base + "/flows/main")
+    expect(page.locator("#live-status")).to_have_text("Watching for changes")
+    page.get_by_role("tab", name="Edit").click()
+    page.get_by_label("goodbye: say (en)").fill("Bye now.")
+    path = studio_flows / "main.yaml"  # a colleague changes the same words meanwhile
+    path.write_text(path.read_text().replace('en: "Goodbye."', 'en: "Farewell."', 1))
+    expect(page.locator("#edit-notice")).to_contain_text("changed on disk")
+    page.get_by_role("button", name="Review changes").click()
+    expect(page.locator("#edit-message")).to_contain_text("changed on disk")
+    expect(page.get_by_role("button", name="Save to file")).to_be_disabled()
+    page.get_by_role("button", name="Save to file").click(force=True)  # even if forced
+    assert 'en: "Farewell."' in path.read_text() and "Bye now." not in path.read_text()
+    assert page.get_by_label("goodbye: say (en)").input_value() == "Bye now."  # still there
+
+
+def test_an_options_target_is_changed_by_keyboard_and_saved(
+    page: Page, studio: StudioProcess, studio_flows: Path
+) -> None:
+    page.goto(studio.base + "/flows/main")
+    page.get_by_role("tab", name="Edit").click()
+    target = page.get_by_label("menu: on 2, support, help")
+    expect(target).to_have_value("support")
+    target.focus()  # the list of states is there once the select is reached
+    expect(target.locator("option")).to_have_count(12)
+    target.select_option("voicemail")
+    page.get_by_role("button", name="Review changes").click()
+    expect(page.locator("#edit-diff")).to_contain_text('+      "2, support, help": voicemail')
+    page.get_by_role("button", name="Save to file").click()
+    expect(page.locator("#edit-message")).to_contain_text("Saved to the file")
+    assert '"2, support, help": voicemail' in (studio_flows / "main.yaml").read_text()
+
+
+def test_a_flow_of_500_states_stays_light(page: Page, tmp_path: Path) -> None:
+    flows = tmp_path / "big"
+    flows.mkdir()
+    lines = ["description: five hundred states", "start: s0", "states:"]
+    for i in range(499):
+        lines += [f"  s{i}:", "    gather:", f'      say: "State {i}"', "    on:"]
+        lines += [f'      "1": s{i + 1}', '      "2": s499', "      no-input: s499"]
+    lines += ["  s499:", "    say: the end", "    hangup: true"]
+    (flows / "big.yaml").write_text("\n".join(lines) + "\n")
+    server = StudioProcess(flows, tmp_path / "studio.log")
+    try:
+        page.goto(server.base + "/flows/big")
+        # Each of the 1,497 selects held all 500 states: 750,000 options, a page of 38 MB.
+        assert page.locator("option").count() < 2_000
+        page.get_by_role("tab", name="Edit").click()
+        target = page.get_by_label("s0: on 1")
+        target.focus()
+        expect(target.locator("option")).to_have_count(500)
+        expect(target).to_have_value("s1")
+    finally:
+        server.stop()
+
+
 def test_keyboard_only(page: Page, studio: StudioProcess) -> None:
     page.goto(studio.base + "/flows/main")
 

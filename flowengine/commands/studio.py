@@ -30,6 +30,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def address(host: str, port: int) -> str:
+    """The address to open: the one listened on (an IPv6 one in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -51,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
             return 1
         hosts = ("*",)  # the token guards it; any name the machine is reached by will do
     app = create_app(studio_from(args.flows_dir, args.scenarios), access_token=token, hosts=hosts)
-    shown = "127.0.0.1" if args.host in LOOPBACK else args.host
     suffix = "/?token=..." if token and hosts else "/"
-    print(f"flowengine studio: http://{shown}:{args.port}{suffix} ({args.flows_dir})", flush=True)
+    print(
+        f"flowengine studio: {address(args.host, args.port)}{suffix} ({args.flows_dir})", flush=True
+    )
     uvicorn.run(
         app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=1
     )

@@ -110,6 +110,8 @@ async def _check(request: Request, *, write: bool) -> Response:
         return _error(f"no flow '{exc}' in the folder", 404)
     except edits.EditError as exc:
         return _error(str(exc))
+    if not flow.utf8:
+        return _error(f"{flow.path} is not UTF-8 text: save it as UTF-8 in an editor first", 409)
     if body.get("version") != flow.version:
         return _error(
             f"{flow.path} changed on disk since you opened it: reload to see the new version",
@@ -133,7 +135,7 @@ async def _check(request: Request, *, write: bool) -> Response:
         )
     if not diff:
         return JSONResponse(result | {"saved": False})
-    edits.write_atomically(studio.workspace.path_of(flow.name), new)
+    edits.write_atomically(studio.workspace.path_of(flow.name), new, flow.newline)
     return JSONResponse(result | {"saved": True, "version": version_of(new)})
 
 

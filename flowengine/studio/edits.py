@@ -98,10 +98,12 @@ def diff(old: str, new: str, name: str) -> str:
     return "".join(lines)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, newline: str = "\n") -> None:
+    """Replace the file with `text`, with its line ends and permissions kept."""
     tmp = path.with_name(f".{path.name}.studio-tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    with open(tmp, "w", encoding="utf-8", newline=newline) as handle:
+        handle.write(text.replace("\r\n", "\n"))  # the handle writes `newline` for each
         handle.flush()
         os.fsync(handle.fileno())
+    os.chmod(tmp, path.stat().st_mode & 0o7777)
     os.replace(tmp, path)

@@ -40,20 +40,20 @@ class Guard:
             await _refuse(send, 421, "this server does not answer for that host name")
             return
         if self.access_token:
-            query = dict(parse_qsl(scope.get("query_string", b"").decode()))
+            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
             given = query.get("token", "")
-            if given and secrets.compare_digest(given, self.access_token):
+            if given and _same(given, self.access_token):
                 await _remember(scope, send, query, self.access_token)
                 return
             cookie = _cookie(headers.get("cookie", ""), COOKIE)
-            if not secrets.compare_digest(cookie, self.access_token):
+            if not _same(cookie, self.access_token):
                 await _refuse(
                     send, 401, "open the address with ?token=... (FLOWENGINE_STUDIO_TOKEN)"
                 )
                 return
         if scope["method"] not in SAFE_METHODS:
             sent = headers.get("x-csrf-token", "")
-            if not secrets.compare_digest(sent, self.csrf):
+            if not _same(sent, self.csrf):
                 await _refuse(send, 403, "missing or wrong CSRF token: reload the page")
                 return
             origin = headers.get("origin", "")
@@ -64,6 +64,11 @@ class Guard:
 
     def host_allowed(self, host: str) -> bool:
         return host in LOOPBACK_NAMES or host in self.hosts or "*" in self.hosts
+
+
+def _same(given: str, secret: str) -> bool:
+    # As bytes: compare_digest refuses str with non-ASCII characters, and headers may hold any.
+    return secrets.compare_digest(given.encode(), secret.encode())
 
 
 def _cookie(header: str, name: str) -> str:

@@ -121,8 +121,12 @@ async def flow_page(request: Request) -> Response:
     for item in data["fields"]:
         groups.setdefault(item["group"], []).append(item)
     scenarios_file = studio.scenarios_dir / f"{flow.name}.yaml"
+    # The page's copy names the states once: each select's choices are all of them.
+    choices: list[str] = next((f["choices"] for f in data["fields"] if f["choices"]), [])
+    page_data = data | {"fields": [f | {"choices": []} for f in data["fields"]]}
     context = {
-        "flow": data,
+        "flow": page_data,
+        "choices": choices,
         "diagram": diagram,
         "groups": groups,
         "scenarios_file": scenarios_file,

@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, FlowError, Severity
 from flowengine.flow.compiler import compile_document
 from flowengine.flow.graph import Graph
-from flowengine.flow.loader import Document, parse
+from flowengine.flow.loader import Document, load_file, parse
 from flowengine.lint.project import FLOW_SUFFIXES, Project
 from flowengine.lint.runner import Options, lint_document, lint_environ, lint_paths
 
@@ -36,6 +36,8 @@ class FlowFile:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     graph: Graph | None = None
     data: Any = None  # the parsed file, when it parses (it may still not compile)
+    newline: str = "\n"  # "\r\n" for a file written on Windows
+    utf8: bool = True  # False: the bytes are not UTF-8; the studio shows the file, never saves it
 
     @property
     def errors(self) -> int:
@@ -61,10 +63,11 @@ class Workspace:
         self.root = Path(folder).resolve()
 
     def names(self) -> list[str]:
+        """The flows the studio shows: files of the folder itself (a link out of it is not)."""
         return sorted(
             p.stem
             for p in self.root.iterdir()
-            if p.is_file() and p.suffix in FLOW_SUFFIXES and not p.name.startswith(".")
+            if p.suffix in FLOW_SUFFIXES and not p.name.startswith(".") and self._inside(p)
         )
 
     def path_of(self, name: str) -> Path:
@@ -72,10 +75,14 @@ class Workspace:
         if not NAME.match(name):
             raise NotFound(name)
         for suffix in FLOW_SUFFIXES:
-            path = (self.root / f"{name}{suffix}").resolve()
-            if path.parent == self.root and path.is_file():
-                return path
+            path = self.root / f"{name}{suffix}"
+            if self._inside(path):
+                return path.resolve()
         raise NotFound(name)
+
+    def _inside(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return resolved.parent == self.root and resolved.is_file()
 
     def shown_path(self, path: Path) -> str:
         return os.path.join(self.folder, path.name)
@@ -92,8 +99,14 @@ class Workspace:
 
     def load(self, name: str, *, lint: bool = True) -> FlowFile:
         path = self.path_of(name)
-        text = path.read_text(encoding="utf-8")
-        flow = FlowFile(name, self.shown_path(path), text, version_of(text))
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._not_utf8(name, path, raw, lint=lint)
+        newline = "\r\n" if "\r\n" in text else "\n"  # a save writes the file's own line ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        flow = FlowFile(name, self.shown_path(path), text, version_of(text), newline=newline)
         flow.graph, diagnostics = self.check(flow.path, text)
         try:
             flow.data = parse(text, flow.path).data
@@ -101,6 +114,17 @@ class Workspace:
             flow.data = None
         if lint:
             flow.diagnostics = diagnostics
+        return flow
+
+    def _not_utf8(self, name: str, path: Path, raw: bytes, *, lint: bool) -> FlowFile:
+        """Shown with the linter's problem, never edited: a save would re-encode the file."""
+        text = raw.decode("utf-8", errors="replace")
+        flow = FlowFile(name, self.shown_path(path), text, version_of(text), utf8=False)
+        try:
+            load_file(str(path))
+        except FlowError as exc:
+            if lint:
+                flow.diagnostics = [replace(d, path=flow.path) for d in exc.diagnostics]
         return flow
 
     def check(self, shown: str, text: str) -> tuple[Graph | None, list[Diagnostic]]:

@@ -94,7 +94,21 @@
   $("#edit-save").addEventListener("click", () => save(false));
   $("#raw-save").addEventListener("click", () => save(true));
 
+  // A select holds its current choice only until it is opened or focused (see flow.html).
+  function fill(select) {
+    if (select.dataset.filled) return;
+    const source = document.getElementById(select.dataset.choices);
+    const value = select.value;
+    select.replaceChildren(source.content.cloneNode(true));
+    if (!Array.from(select.options).some((o) => o.value === value)) select.prepend(new Option(value, value));
+    select.value = value;
+    select.dataset.filled = "yes";
+  }
+
   function bind() {
+    for (const select of form.querySelectorAll("select[data-choices]")) {
+      for (const kind of ["focus", "mousedown", "pointerdown"]) select.addEventListener(kind, () => fill(select));
+    }
     $("#raw-text").addEventListener("input", () => { $("#raw-save").disabled = true; });
     for (const field of fields()) {
       field.addEventListener("input", () => {

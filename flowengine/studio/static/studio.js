@@ -160,7 +160,9 @@
 
   // -- edit form: a change on disk replaces an untouched form, and warns over a touched one --
   function refreshEditForm(part, next) {
-    const touched = $$("[data-original]", part).some((f) => f.value !== f.dataset.original);
+    // Touched anywhere (form or YAML box): neither part nor the version they save against
+    // may move on, or a save would go through over the change made on disk.
+    const touched = $$("#pane-edit [data-original]").some((f) => f.value !== f.dataset.original);
     if (touched) {
       if (next.dataset.version === $("#edit-fields").dataset.version) return;
       const notice = $("#edit-notice");
