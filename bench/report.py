@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from common import median, say
@@ -100,6 +101,13 @@ def ratios(summaries: dict[str, Summary]) -> tuple[float | None, float | None]:
         f"engine/flask {vs_flask:.2f}x" if vs_flask is not None else "engine/flask n/a",
         f"floor/flask {floor_flask:.2f}x" if floor_flask is not None else "floor/flask n/a",
     ]
+    for peer in ("flask-stateless", "starlette"):
+        value = ratio(engine, summaries.get(peer))
+        if value is not None:
+            parts.append(f"engine/{peer} {value:.2f}x")
+    p99 = p99_ratio(engine, summaries.get("floor"))
+    if p99 is not None:
+        parts.append(f"p99 engine/floor {p99:.2f}x")
     logged = ratio(summaries.get(LOGGING_ENGINE), summaries.get("floor"))
     if logged is not None:
         parts.append(f"{LOGGING_ENGINE}/floor {logged:.2f}x")
@@ -179,3 +187,83 @@ def print_verdicts(items: list[Verdict]) -> None:
     for v in items:
         mark = {True: "PASS", False: "FAIL", None: "n/a "}[v.ok]
         say(f"  [{mark}] {v.target:<50} {v.measured}")
+
+
+# The targets of issue 16 (docs/performance.md): ratios from one run.
+MIN_VS_FLASK_STATELESS = 2.0
+MIN_VS_STARLETTE = 1.5
+MAX_P99_VS_FLOOR = 2.0
+MAX_COMPILE_VS_COMPOSE = 3.0
+MIN_WORKERS_SPEEDUP = 1.6
+
+
+def _verdict(
+    target: str, value: float | None, ok: Callable[[float], bool], unit: str = "x"
+) -> Verdict:
+    if value is None:
+        return Verdict(target, "not measured", None)
+    return Verdict(target, f"{value:.2f}{unit}", ok(value))
+
+
+def p99_ratio(a: Summary | None, b: Summary | None) -> float | None:
+    if a is None or b is None or not b.p99_ms or a.errors or b.errors:
+        return None
+    return a.p99_ms / b.p99_ms
+
+
+def verdicts_16(
+    summaries: dict[str, Summary],
+    connections: int,
+    compiled: Timing | None,
+    workers: dict[str, Summary],
+) -> list[Verdict]:
+    engine = summaries.get("engine")
+    p99 = p99_ratio(engine, summaries.get("floor")) if connections == 32 else None
+    compile_ratio = compiled.seconds / compiled.baseline if compiled and compiled.baseline else None
+    out = [
+        _verdict(
+            f"engine >= {MIN_VS_FLOOR}x floor throughput",
+            ratio(engine, summaries.get("floor")),
+            lambda v: v >= MIN_VS_FLOOR,
+        ),
+        _verdict(
+            f"engine >= {MIN_VS_FLASK_STATELESS:g}x Flask tutorial peer (stateless)",
+            ratio(engine, summaries.get("flask-stateless")),
+            lambda v: v >= MIN_VS_FLASK_STATELESS,
+        ),
+        _verdict(
+            f"engine >= {MIN_VS_STARLETTE:g}x hand-written Starlette peer",
+            ratio(engine, summaries.get("starlette")),
+            lambda v: v >= MIN_VS_STARLETTE,
+        ),
+        _verdict(
+            f"engine p99 <= {MAX_P99_VS_FLOOR:g}x floor p99 at 32 connections",
+            p99,
+            lambda v: v <= MAX_P99_VS_FLOOR,
+        ),
+        _verdict(
+            f"5,000-state compile <= {MAX_COMPILE_VS_COMPOSE:g}x yaml.compose",
+            compile_ratio,
+            lambda v: v <= MAX_COMPILE_VS_COMPOSE,
+        ),
+    ]
+    for store in ("sqlite", "redis"):
+        out.append(
+            _verdict(
+                f"--workers 2 >= {MIN_WORKERS_SPEEDUP:g}x one worker ({store})",
+                ratio(workers.get(f"{store}-w2"), workers.get(f"{store}-w1")),
+                lambda v: v >= MIN_WORKERS_SPEEDUP,
+            )
+        )
+    return out
+
+
+def granian_summary(runs: dict[str, Summary]) -> None:
+    """Granian against uvicorn for the same app: throughput and p99 ratios (no target)."""
+    for app in ("floor", "engine"):
+        g, u = runs.get(f"{app}-granian"), runs.get(f"{app}-uvicorn")
+        speed, p99 = ratio(g, u), p99_ratio(g, u)
+        if speed is None or p99 is None:
+            say(f"  {app}: granian/uvicorn not measured")
+            continue
+        say(f"  {app}: granian/uvicorn throughput {speed:.2f}x, p99 {p99:.2f}x")
