@@ -221,6 +221,9 @@ def start_granian(
     server.checks_signatures = checks_signatures
     wait_ready(server, timeout=60)
     time.sleep(0.5)  # granian's worker process starts after its listener binds
+    kids = children(server.process.pid)
+    if kids:
+        server.pid_for_memory = kids[0]  # the worker serves; the parent supervises
     return server
 
 
