@@ -105,6 +105,9 @@ def ratios(summaries: dict[str, Summary]) -> tuple[float | None, float | None]:
         value = ratio(engine, summaries.get(peer))
         if value is not None:
             parts.append(f"engine/{peer} {value:.2f}x")
+    base = ratio(engine, summaries.get("engine-base"))
+    if base is not None:
+        parts.append(f"engine/engine-base {base:.2f}x")
     p99 = p99_ratio(engine, summaries.get("floor"))
     if p99 is not None:
         parts.append(f"p99 engine/floor {p99:.2f}x")

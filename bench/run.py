@@ -61,6 +61,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--engine-log", action="store_true", help="also run the engine with its line per webhook"
     )
+    parser.add_argument(
+        "--compare",
+        metavar="CMD",
+        default="",
+        help="also run another build of flowengine (its command line) as engine-base",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     args.rounds = args.rounds or (1 if args.quick else 3)
@@ -110,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         best_of=1 if args.quick else 3,
         max_rate=args.max_rate,
         engine_log=args.engine_log,
+        compare=args.compare,
     )
     say("flowengine benchmark")
     say(f"  date       {time.strftime('%Y-%m-%d %H:%M')}")

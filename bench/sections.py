@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import shlex
 import socket
 import subprocess
 import sys
@@ -52,6 +53,7 @@ class Options:
     best_of: int = 3
     max_rate: int = 10_000  # req/s a round may reach before its pool of new calls wraps
     engine_log: bool = False  # also run the engine with its line per webhook
+    compare: str = ""  # another build's command line, run as "engine-base" beside "engine"
 
 
 @dataclass
@@ -209,6 +211,12 @@ def http_comparison(
             store = f"sqlite:///{opts.workdir}/bench-log.db"
             starters[LOGGING_ENGINE] = partial(
                 start_engine, logging, opts.flows, store, opts.workdir, name=LOGGING_ENGINE
+            )
+        if opts.compare:
+            base = dataclasses.replace(engine, executable=shlex.split(opts.compare))
+            store = f"sqlite:///{opts.workdir}/bench-base.db"
+            starters["engine-base"] = partial(
+                start_engine, base, opts.flows, store, opts.workdir, name="engine-base"
             )
     starters["floor"] = partial(start_floor, opts.workdir)
     starters["flask"] = partial(start_flask, opts.workdir, opts.flask_sqlite)
