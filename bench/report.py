@@ -26,6 +26,7 @@ class Summary:
     requests: int
     rss_mib: float
     per_round: list[float]
+    cpu_us: float = 0.0  # median server CPU per request over the rounds
 
 
 def summarise(run: LoadRun) -> Summary:
@@ -39,6 +40,7 @@ def summarise(run: LoadRun) -> Summary:
         requests=sum(r.requests for r in results),
         rss_mib=run.rss_kib / 1024,
         per_round=[r.rps for r in results],
+        cpu_us=median([r.cpu_us_per_request for r in results]),
     )
 
 
@@ -51,13 +53,13 @@ def load_table(runs: dict[str, LoadRun]) -> dict[str, Summary]:
     summaries = {name: summarise(run) for name, run in runs.items() if run.results}
     say(
         f"  {'target':<16}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>9}{'RSS MiB':>9}"
-        "  req/s per round"
+        f"{'CPU us':>9}  req/s per round"
     )
     for s in summaries.values():
         rounds = ", ".join(f"{v:.0f}" for v in s.per_round)
         say(
             f"  {s.name:<16}{s.rps:>9.0f}{s.p50_ms:>9.2f}{s.p99_ms:>9.2f}{s.errors:>9}"
-            f"{s.rss_mib:>9.1f}  {rounds}"
+            f"{s.rss_mib:>9.1f}{s.cpu_us:>9.0f}  {rounds}"
         )
     for name, run in runs.items():
         if not run.results:
@@ -115,6 +117,18 @@ def ratios(summaries: dict[str, Summary]) -> tuple[float | None, float | None]:
     if logged is not None:
         parts.append(f"{LOGGING_ENGINE}/floor {logged:.2f}x")
     say("  ratios (median throughput): " + ", ".join(parts))
+    cpu_parts = []
+    if engine is not None and engine.cpu_us:
+        for other in ("floor", "flask-stateless", "starlette", "engine-base"):
+            peer = summaries.get(other)
+            if peer is not None and peer.cpu_us:
+                cpu_parts.append(f"{other}/engine {peer.cpu_us / engine.cpu_us:.2f}x")
+    if cpu_parts:
+        # Throughput one process would reach with a core to itself is 1 / CPU per request.
+        say(
+            "  ratios (server CPU per request, the other's over the engine's): "
+            + ", ".join(cpu_parts)
+        )
     return vs_floor, vs_flask
 
 
@@ -208,6 +222,13 @@ def _verdict(
     return Verdict(target, f"{value:.2f}{unit}", ok(value))
 
 
+def _with_cpu(verdict: Verdict, engine: Summary | None, other: Summary | None) -> Verdict:
+    """Add the same ratio by server CPU per request (robust to the machine's load)."""
+    if engine is not None and other is not None and engine.cpu_us and other.cpu_us:
+        verdict.measured += f" (by CPU per request: {other.cpu_us / engine.cpu_us:.2f}x)"
+    return verdict
+
+
 def p99_ratio(a: Summary | None, b: Summary | None) -> float | None:
     if a is None or b is None or not b.p99_ms or a.errors or b.errors:
         return None
@@ -224,20 +245,32 @@ def verdicts_16(
     p99 = p99_ratio(engine, summaries.get("floor")) if connections == 32 else None
     compile_ratio = compiled.seconds / compiled.baseline if compiled and compiled.baseline else None
     out = [
-        _verdict(
-            f"engine >= {MIN_VS_FLOOR}x floor throughput",
-            ratio(engine, summaries.get("floor")),
-            lambda v: v >= MIN_VS_FLOOR,
+        _with_cpu(
+            _verdict(
+                f"engine >= {MIN_VS_FLOOR}x floor throughput",
+                ratio(engine, summaries.get("floor")),
+                lambda v: v >= MIN_VS_FLOOR,
+            ),
+            engine,
+            summaries.get("floor"),
         ),
-        _verdict(
-            f"engine >= {MIN_VS_FLASK_STATELESS:g}x Flask tutorial peer (stateless)",
-            ratio(engine, summaries.get("flask-stateless")),
-            lambda v: v >= MIN_VS_FLASK_STATELESS,
+        _with_cpu(
+            _verdict(
+                f"engine >= {MIN_VS_FLASK_STATELESS:g}x Flask tutorial peer (stateless)",
+                ratio(engine, summaries.get("flask-stateless")),
+                lambda v: v >= MIN_VS_FLASK_STATELESS,
+            ),
+            engine,
+            summaries.get("flask-stateless"),
         ),
-        _verdict(
-            f"engine >= {MIN_VS_STARLETTE:g}x hand-written Starlette peer",
-            ratio(engine, summaries.get("starlette")),
-            lambda v: v >= MIN_VS_STARLETTE,
+        _with_cpu(
+            _verdict(
+                f"engine >= {MIN_VS_STARLETTE:g}x hand-written Starlette peer",
+                ratio(engine, summaries.get("starlette")),
+                lambda v: v >= MIN_VS_STARLETTE,
+            ),
+            engine,
+            summaries.get("starlette"),
         ),
         _verdict(
             f"engine p99 <= {MAX_P99_VS_FLOOR:g}x floor p99 at 32 connections",

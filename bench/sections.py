@@ -27,6 +27,7 @@ from servers import (
     Server,
     Unavailable,
     children,
+    cpu_seconds,
     post,
     rss_kib,
     start_engine,
@@ -156,7 +157,10 @@ def drive(
                     say(f"  !! {name}: process died\n{server.log_tail()}")
                 continue
             try:
-                result = _wrk(name, server, pool(server, round_no), opts, seconds=opts.duration)
+                pool_file = pool(server, round_no)
+                cpu_before = cpu_seconds(server.process.pid)
+                result = _wrk(name, server, pool_file, opts, seconds=opts.duration)
+                result.cpu_s = cpu_seconds(server.process.pid) - cpu_before
             except Unavailable as exc:
                 runs[name].problems.append(str(exc))
                 say(f"  !! {name}: {exc}")
@@ -169,7 +173,8 @@ def drive(
             flag = f"  ERRORS {result.errors} {result.statuses}" if result.errors else ""
             say(
                 f"  round {round_no} {name:<14} {result.rps:>9.0f} req/s  "
-                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms{flag}"
+                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  "
+                f"CPU {result.cpu_us_per_request:5.0f} us/req{flag}"
             )
         for name, server in servers.items():
             if server.alive():
