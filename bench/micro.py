@@ -25,7 +25,7 @@ from twilio.request_validator import RequestValidator
 
 from flowengine.runtime.session import CallSession
 from flowengine.server.signature import FormValues
-from flowengine.server.webhook import parse_form
+from flowengine.server.webhook import Form, parse_form
 
 URL = "https://ivr.example.com/voice/main"
 
@@ -61,7 +61,7 @@ def form_rows(body: bytes) -> list[tuple[str, float]]:
         ("form: flowengine parse_form (hand-written)", best_us(lambda: parse_form(body))),
         (
             "form: urllib parse_qsl into the same Form",
-            best_us(lambda: parse_qsl(body.decode(), keep_blank_values=True)),
+            best_us(lambda: Form(parse_qsl(body.decode(), keep_blank_values=True))),
         ),
     ]
 
