@@ -30,6 +30,13 @@ class WrkResult:
     unexpected: int
     statuses: dict[str, int] = field(default_factory=dict)
     sample: str = ""
+    cpu_s: float = 0.0  # CPU time (user + system) the server's processes used in the round
+
+    @property
+    def cpu_us_per_request(self) -> float:
+        """The server's own CPU per answered request: unlike req/s, it hardly depends on
+        how much of the machine other processes take (the scheduler's share)."""
+        return self.cpu_s / self.requests * 1e6 if self.requests else 0.0
 
     @property
     def rps(self) -> float:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import report
+import scaling
 import sections
 from common import BENCH, ENTRY_PATH, FLOWS, GATHER_PATH, REPO, say
 from load import find_wrk
@@ -31,7 +32,7 @@ FLASK_SQLITE = {
     "shared": "one shared connection, default journal and sync settings",
     "tuned": "one shared connection, WAL, synchronous=NORMAL",
 }
-SECTIONS = ("http", "stores", "lint", "compile", "memory")
+SECTIONS = ("http", "stores", "lint", "compile", "memory", "workers", "granian")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -57,6 +58,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=10_000,
         help="req/s a round may reach before its pool of new calls wraps (10000)",
     )
+    parser.add_argument(
+        "--engine-log", action="store_true", help="also run the engine with its line per webhook"
+    )
+    parser.add_argument(
+        "--compare",
+        metavar="CMD",
+        default="",
+        help="also run another build of flowengine (its command line) as engine-base",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     args.rounds = args.rounds or (1 if args.quick else 3)
@@ -81,8 +91,8 @@ def wrk_version() -> str:
 
 def load_warning() -> None:
     """The machine is shared (tests, editors): say so when something else is busy."""
-    one, five, _ = os.getloadavg()
-    say(f"  load avg   {one:.2f} (1 min), {five:.2f} (5 min)")
+    one, five, fifteen = os.getloadavg()
+    say(f"  load avg   {one:.2f} (1 min), {five:.2f} (5 min), {fifteen:.2f} (15 min)")
     if five > 0.5:
         say("  !! other processes are using the CPU: expect noisy numbers; rerun when idle")
 
@@ -105,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         flask_sqlite=args.flask_sqlite,
         best_of=1 if args.quick else 3,
         max_rate=args.max_rate,
+        engine_log=args.engine_log,
+        compare=args.compare,
     )
     say("flowengine benchmark")
     say(f"  date       {time.strftime('%Y-%m-%d %H:%M')}")
@@ -139,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     vs_floor = vs_flask = None
     lint: list[sections.Timing] = []
     compiled = memory = None
+    workers: dict[str, report.Summary] = {}
     wrk_reason = ""
     try:
         find_wrk()
@@ -202,6 +215,33 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 memory = sections.server_memory(opts, engine)
                 results["memory"] = dataclasses.asdict(memory) if memory else None
+        if "workers" in args.sections:
+            report.heading("--workers 2 against 1 (engine, entry webhook)")
+            if engine is None:
+                sections.not_available("engine", engine_reason)
+            elif wrk_reason:
+                sections.not_available("load generator", wrk_reason)
+            else:
+                runs = scaling.workers_comparison(opts, engine)
+                workers = report.load_table(runs)
+                for store in ("sqlite", "redis"):
+                    value = report.ratio(workers.get(f"{store}-w2"), workers.get(f"{store}-w1"))
+                    if value is not None:
+                        say(f"  {store}: 2 workers / 1 worker {value:.2f}x")
+                results["workers"] = {
+                    k: [dataclasses.asdict(r) for r in v.results] for k, v in runs.items()
+                }
+
+        if "granian" in args.sections:
+            report.heading("granian against uvicorn (one worker each, uvloop)")
+            if wrk_reason:
+                sections.not_available("load generator", wrk_reason)
+            else:
+                runs = scaling.granian_comparison(opts, engine)
+                report.granian_summary(report.load_table(runs))
+                results["granian"] = {
+                    k: [dataclasses.asdict(r) for r in v.results] for k, v in runs.items()
+                }
     except KeyboardInterrupt:
         say("\ninterrupted")
         return 130
@@ -215,6 +255,13 @@ def main(argv: list[str] | None = None) -> int:
     items = report.verdicts(summaries, vs_floor, vs_flask, opts.connections, lint, compiled, memory)
     report.print_verdicts(items)
     results["verdicts"] = [dataclasses.asdict(v) for v in items]
+    report.heading("Targets (issue 16): ratios from this run")
+    items16 = report.verdicts_16(summaries, opts.connections, compiled, workers)
+    report.print_verdicts(items16)
+    one, five, fifteen = os.getloadavg()
+    say(f"  machine load at the end: {one:.2f} (1 min), {five:.2f} (5 min), {fifteen:.2f} (15 min)")
+    results["verdicts_16"] = [dataclasses.asdict(v) for v in items16]
+    results["load_end"] = [one, five, fifteen]
     out_dir = BENCH / "results"
     out_dir.mkdir(exist_ok=True)
     out = out_dir / f"{time.strftime('%Y%m%d-%H%M%S')}{'-quick' if args.quick else ''}.json"

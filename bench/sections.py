@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import shlex
 import socket
 import subprocess
 import sys
@@ -26,11 +27,13 @@ from servers import (
     Server,
     Unavailable,
     children,
+    cpu_seconds,
     post,
     rss_kib,
     start_engine,
     start_flask,
     start_floor,
+    start_starlette_peer,
 )
 from signing import signed_pool, write_pool
 
@@ -50,6 +53,8 @@ class Options:
     flask_sqlite: str = "per-request"
     best_of: int = 3
     max_rate: int = 10_000  # req/s a round may reach before its pool of new calls wraps
+    engine_log: bool = False  # also run the engine with its line per webhook
+    compare: str = ""  # another build's command line, run as "engine-base" beside "engine"
 
 
 @dataclass
@@ -152,7 +157,10 @@ def drive(
                     say(f"  !! {name}: process died\n{server.log_tail()}")
                 continue
             try:
-                result = _wrk(name, server, pool(server, round_no), opts, seconds=opts.duration)
+                pool_file = pool(server, round_no)
+                cpu_before = cpu_seconds(server.process.pid)
+                result = _wrk(name, server, pool_file, opts, seconds=opts.duration)
+                result.cpu_s = cpu_seconds(server.process.pid) - cpu_before
             except Unavailable as exc:
                 runs[name].problems.append(str(exc))
                 say(f"  !! {name}: {exc}")
@@ -165,7 +173,8 @@ def drive(
             flag = f"  ERRORS {result.errors} {result.statuses}" if result.errors else ""
             say(
                 f"  round {round_no} {name:<14} {result.rps:>9.0f} req/s  "
-                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms{flag}"
+                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  "
+                f"CPU {result.cpu_us_per_request:5.0f} us/req{flag}"
             )
         for name, server in servers.items():
             if server.alive():
@@ -198,7 +207,7 @@ def http_comparison(
     if engine is not None:
         store = f"sqlite:///{opts.workdir}/bench.db"
         starters["engine"] = partial(start_engine, engine, opts.flows, store, opts.workdir)
-        if "--no-access-log" in engine.extra_flags:
+        if opts.engine_log and "--no-access-log" in engine.extra_flags:
             # The floor logs nothing per request (uvicorn --no-access-log), nor does
             # "engine"; this row shows what the engine's own line per webhook costs.
             logging = dataclasses.replace(
@@ -208,8 +217,18 @@ def http_comparison(
             starters[LOGGING_ENGINE] = partial(
                 start_engine, logging, opts.flows, store, opts.workdir, name=LOGGING_ENGINE
             )
+        if opts.compare:
+            base = dataclasses.replace(engine, executable=shlex.split(opts.compare))
+            store = f"sqlite:///{opts.workdir}/bench-base.db"
+            starters["engine-base"] = partial(
+                start_engine, base, opts.flows, store, opts.workdir, name="engine-base"
+            )
     starters["floor"] = partial(start_floor, opts.workdir)
     starters["flask"] = partial(start_flask, opts.workdir, opts.flask_sqlite)
+    starters["flask-stateless"] = partial(
+        start_flask, opts.workdir, name="flask-stateless", app="flask_stateless_app:app"
+    )
+    starters["starlette"] = partial(start_starlette_peer, opts.workdir)
     servers: dict[str, Server] = {}
     try:
         start_all(starters, servers)
@@ -284,6 +303,7 @@ class Timing:
     seconds: float = 0.0
     rate: float = 0.0
     detail: str = ""
+    baseline: float = 0.0  # seconds of the baseline measured with it (compile: yaml.compose)
 
 
 def _best_time(command: list[str], best_of: int) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -341,13 +361,29 @@ def lint_throughput(
 
 _COMPILE_SNIPPET = """
 import json, sys, time
+import yaml
 from flowengine.flow.compiler import load_flow
-times = []
+import gc
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+times, compose, paused = [], [], []
 for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    with open(sys.argv[1], encoding="utf-8") as f:
+        yaml.compose(f, Loader=Loader)
+    compose.append(time.perf_counter() - start)
+    gc.disable()
+    start = time.perf_counter()
+    with open(sys.argv[1], encoding="utf-8") as f:
+        yaml.compose(f, Loader=Loader)
+    paused.append(time.perf_counter() - start)
+    gc.enable()
     start = time.perf_counter()
     graph = load_flow(sys.argv[1])
     times.append(time.perf_counter() - start)
-print("BENCH_JSON " + json.dumps({"times": times, "states": len(graph.states)}))
+print("BENCH_JSON " + json.dumps({
+    "times": times, "compose": compose, "paused": paused, "loader": Loader.__name__,
+    "states": len(graph.states),
+}))
 """
 
 
@@ -367,11 +403,21 @@ def compile_time(opts: Options, states: int = 5000) -> Timing | None:
         not_available("compiler (flowengine.flow.compiler.load_flow)", _last_line(result))
         return None
     data = json.loads(line.removeprefix("BENCH_JSON "))
-    times = data["times"]
+    times, compose = data["times"], data["compose"]
     timing = Timing(
-        "compile", min(times), 0.0, f"first {times[0]:.3f} s, {data['states']} states compiled"
+        "compile",
+        min(times),
+        0.0,
+        f"first {times[0]:.3f} s, {data['states']} states compiled; "
+        f"yaml.compose ({data['loader']}) best {min(compose):.3f} s",
     )
+    timing.baseline = min(compose)
     say(f"  best of {len(times)}: {timing.seconds:.3f} s ({timing.detail})")
+    say(f"  compile / yaml.compose on the same file: {timing.seconds / min(compose):.2f}x")
+    # load_flow pauses the cyclic collector; yaml.compose alone does not. The stricter
+    # comparison, against compose with the collector paused too:
+    paused = min(data["paused"])
+    say(f"  compile / yaml.compose with gc paused ({paused:.3f} s): {timing.seconds / paused:.2f}x")
     return timing
 
 

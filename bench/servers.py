@@ -30,11 +30,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def uvicorn_stack() -> str:
-    """What uvicorn's defaults (--loop auto, --http auto) pick on this machine."""
+def stack_flags() -> list[str]:
+    """uvicorn's --loop/--http as `flowengine serve` picks them (flowengine.server.stack)."""
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    return f"uvicorn loop={loop} http={http}"
+    return ["--loop", loop, "--http", http]
+
+
+def uvicorn_stack() -> str:
+    flags = stack_flags()
+    return f"uvicorn loop={flags[1]} http={flags[3]}"
 
 
 @dataclass
@@ -128,6 +133,28 @@ def rss_kib(pid: int) -> tuple[int, int]:
     return values.get("VmRSS", 0), values.get("VmHWM", 0)
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its descendants still alive, from /proc."""
+    total = 0.0
+    for one in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+    return total
+
+
+def descendants(pid: int) -> list[int]:
+    out = []
+    for child in children(pid):
+        out += [child, *descendants(child)]
+    return out
+
+
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     try:
@@ -139,7 +166,8 @@ def children(pid: int) -> list[int]:
 # -- the floor -------------------------------------------------------------------
 
 
-def start_floor(workdir: Path) -> Server:
+def start_uvicorn(workdir: Path, name: str, app: str, checks_signatures: bool = True) -> Server:
+    """A bench/ app under uvicorn, on the stack `flowengine serve` uses, one process."""
     if importlib.util.find_spec("uvicorn") is None or importlib.util.find_spec("starlette") is None:
         raise Unavailable("uvicorn/starlette not installed (pip install -e .)")
     port = free_port()
@@ -147,27 +175,89 @@ def start_floor(workdir: Path) -> Server:
         sys.executable,
         "-m",
         "uvicorn",
-        "floor_app:app",
+        app,
         "--app-dir",
         str(BENCH),
         "--host",
         HOST,
         "--port",
         str(port),
+        *stack_flags(),
         "--no-access-log",
         "--log-level",
         "warning",
     ]
-    server = _launch("floor", command, port, workdir, {})
-    server.checks_signatures = False
+    server = _launch(name, command, port, workdir, {})
+    server.checks_signatures = checks_signatures
     wait_ready(server)
+    return server
+
+
+def start_floor(workdir: Path) -> Server:
+    return start_uvicorn(workdir, "floor", "floor_app:app", checks_signatures=False)
+
+
+def start_starlette_peer(workdir: Path) -> Server:
+    if importlib.util.find_spec("twilio") is None:
+        raise Unavailable("twilio not installed (pip install -e .)")
+    return start_uvicorn(workdir, "starlette", "starlette_app:app")
+
+
+def start_granian(
+    workdir: Path,
+    name: str,
+    app: str,
+    env: dict[str, str],
+    checks_signatures: bool = True,
+    public_url_env: str = "",
+) -> Server:
+    """An ASGI app under granian (one worker, uvloop, no access log): the evaluation."""
+    granian = tool("granian")
+    if granian is None:
+        raise Unavailable("granian not installed (pip install -e '.[bench]')")
+    port = free_port()
+    command = [
+        granian,
+        "--interface",
+        "asgi",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--loop",
+        "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--working-dir",
+        str(BENCH),
+    ]
+    if app.endswith("()"):
+        command += ["--factory"]
+        app = app[:-2]
+    if public_url_env:
+        env = {**env, public_url_env: f"http://{HOST}:{port}"}
+    server = _launch(name, [*command, app], port, workdir, env)
+    server.checks_signatures = checks_signatures
+    wait_ready(server, timeout=60)
+    time.sleep(0.5)  # granian's worker process starts after its listener binds
+    kids = children(server.process.pid)
+    if kids:
+        server.pid_for_memory = kids[0]  # the worker serves; the parent supervises
     return server
 
 
 # -- the Flask handler -------------------------------------------------------------
 
 
-def start_flask(workdir: Path, sqlite_mode: str = "per-request") -> Server:
+def start_flask(
+    workdir: Path,
+    sqlite_mode: str = "per-request",
+    name: str = "flask",
+    app: str = "flask_app:app",
+) -> Server:
     gunicorn = tool("gunicorn")
     missing = [m for m in ("flask", "twilio") if importlib.util.find_spec(m) is None]
     if gunicorn is None:
@@ -187,10 +277,10 @@ def start_flask(workdir: Path, sqlite_mode: str = "per-request") -> Server:
         f"{HOST}:{port}",
         "--log-level",
         "warning",
-        "flask_app:app",
+        app,
     ]
     env = {"BENCH_FLASK_DB": str(workdir / "flask.db"), "BENCH_FLASK_SQLITE": sqlite_mode}
-    server = _launch("flask", command, port, workdir, env)
+    server = _launch(name, command, port, workdir, env)
     wait_ready(server)
     # Memory and CPU are the worker's; the gunicorn master only supervises.
     time.sleep(0.3)
@@ -257,6 +347,25 @@ def probe_engine() -> EngineCli:
     if "--workers" in flags:
         extra += ["--workers", "1"]
     return EngineCli(executable, store_flag, "--public-url" in flags, "--host" in flags, extra)
+
+
+def with_workers(cli: EngineCli, workers: int) -> EngineCli:
+    """The same command line with `--workers N` (the help must offer it)."""
+    flags = list(cli.extra_flags)
+    if "--workers" not in flags:
+        raise Unavailable("`flowengine serve` has no --workers option")
+    flags[flags.index("--workers") + 1] = str(workers)
+    return EngineCli(cli.executable, cli.store_flag, cli.has_public_url, cli.has_host, flags)
+
+
+def engine_env(flows: Path, store: str) -> dict[str, str]:
+    """Settings for flowengine.server:app_from_env (what `serve --workers N` hands over)."""
+    return {
+        "FLOWENGINE_FLOWS_DIR": str(flows),
+        "FLOWENGINE_STORE": store,
+        "FLOWENGINE_ACCESS_LOG": "0",
+        "FLOWENGINE_LOG_LEVEL": "warning",
+    }
 
 
 def start_engine(

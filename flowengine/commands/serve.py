@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -87,6 +88,19 @@ def fail(message: str) -> int:
     return 1
 
 
+def uvicorn_options(host: str, port: int, log_level: str) -> dict[str, Any]:
+    """What `flowengine serve` passes to uvicorn: the production stack, named explicitly."""
+    from flowengine.server import stack
+
+    return {
+        "host": host,
+        "port": port,
+        "access_log": False,  # flowengine logs one line per webhook itself
+        "log_level": log_level,
+        **stack.uvicorn_options(),
+    }
+
+
 def run(args: argparse.Namespace, clock: Any = None) -> int:
     import asyncio
 
@@ -115,16 +129,14 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
             for line in failure.describe():
                 print(f"  {line}", file=sys.stderr)
         return fail(f"no flow in {config.flows_dir} compiled; nothing to serve")
-    options: dict[str, Any] = {
-        "host": args.host,
-        "port": args.port,
-        "access_log": False,  # flowengine logs one line per webhook itself
-        "log_level": config.log_level,
-        # uvicorn believes X-Forwarded-* from 127.0.0.1 unless told otherwise: any local
-        # process could then choose the URL signatures are checked against.
-        "proxy_headers": bool(config.trusted_proxies),
-        "forwarded_allow_ips": config.trusted_proxies or None,
-    }
+    options = uvicorn_options(args.host, args.port, config.log_level)
+    # uvicorn believes X-Forwarded-* from 127.0.0.1 unless told otherwise: any local
+    # process could then choose the URL signatures are checked against.
+    options["proxy_headers"] = bool(config.trusted_proxies)
+    options["forwarded_allow_ips"] = config.trusted_proxies or None
+    logging.getLogger("flowengine.server").info(
+        "HTTP stack: uvicorn, loop=%s, http=%s", options["loop"], options["http"]
+    )
     try:
         store = open_store(config.store_url)
     except (StoreError, ValueError) as exc:
