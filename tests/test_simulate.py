@@ -161,9 +161,11 @@ def test_outside_redirect_ends_with_a_note(capsys: pytest.CaptureFixture[str]) -
 def test_missing_handover_flow_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Refused before the call starts, as the server refuses it (unknown-flow), exit 3.
     (tmp_path / "solo.yaml").write_text((EXAMPLE_FLOWS / "support.yaml").read_text())
-    assert simulate_run(str(tmp_path / "solo.yaml"), "--inputs", "3,dial:busy") == 1
-    assert capsys.readouterr().err == f"error: flow 'main' not found in {tmp_path}/\n"
+    assert simulate_run(str(tmp_path / "solo.yaml"), "--inputs", "3,dial:busy") == 3
+    err = capsys.readouterr().err
+    assert f"{tmp_path}/solo.yaml:62:22: FE216 there is no flow 'main' (main.yaml)" in err
 
 
 def test_flows_option_finds_the_other_flow(
@@ -203,7 +205,7 @@ def test_text_conversation(capsys: pytest.CaptureFixture[str]) -> None:
 def test_flow_error_prints_diagnostics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("start: a\nstates:\n  a:\n    say: Hi\n    next: nowhere\n")
-    assert simulate_run(str(broken), "--inputs", "") == 1
+    assert simulate_run(str(broken), "--inputs", "") == 3
     assert capsys.readouterr().err.startswith(f"{broken}:5:11: ")
 
 

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so that building the CLI's parser stays cheap for other commands.
     from flowengine.lint import config, docs, reporters
     from flowengine.lint.rules import find
-    from flowengine.lint.runner import Options, UsageError, lint_paths
+    from flowengine.lint.runner import UsageError, lint_paths
 
     if args.experience:
         from flowengine.commands.experience import show
@@ -78,19 +78,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(docs.explain(rule))
             return 0
         settings = config.Config() if args.no_config else config.load()
-        where = settings.source or "pyproject.toml"
-        select = args.select or settings.select
-        options = Options(
-            select=config.codes(select, "--select" if args.select else where),
-            ignore=config.codes(settings.ignore, where) | config.codes(args.ignore, "--ignore"),
-            per_file_ignores=tuple(
-                (glob, config.codes(names, where))
-                for glob, names in settings.per_file_ignores.items()
-            ),
-            use_environ=args.environ,
-            base=settings.base,
-            limits=tuple(settings.limits.items()),
-        )
+        options = config.options(settings, args.select, args.ignore, args.environ)
         result = lint_paths(args.paths or ["flows"], options)
     except UsageError as exc:
         print(f"flowengine lint: {exc}", file=sys.stderr)

@@ -49,6 +49,7 @@ class FlowContext:
     project: Project
     use_environ: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    folder: str | None = None  # where its hand-overs find flows (default: its own folder)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -61,7 +62,7 @@ class FlowContext:
 
     @property
     def directory(self) -> str:
-        return directory_of(self.doc.path)
+        return directory_of(self.doc.path) if self.folder is None else self.folder
 
     @cached_property
     def lines(self) -> list[str]:

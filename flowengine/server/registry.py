@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,16 +19,13 @@ from typing import Any
 from flowengine.diagnostics import Diagnostic, FlowError
 from flowengine.flow import codes
 from flowengine.flow.compiler import compile_source
+from flowengine.flow.files import flow_files, flow_name
 from flowengine.flow.graph import Graph
-from flowengine.lint.gate import serving_errors
+from flowengine.lint.gate import Gate
 from flowengine.lint.project import Project
 from flowengine.server.stores import DEFAULT_TTL_SECONDS, SessionStore, StoreError
 
 log = logging.getLogger("flowengine.server.registry")
-
-SUFFIXES = (".yaml", ".yml")
-# The schema's pattern for names: a flow's name is part of every URL its calls use.
-FLOW_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -45,40 +41,17 @@ class Failure:
         return [str(d) for d in self.diagnostics]
 
 
-def flow_name(path: str | Path) -> str | None:
-    p = Path(path)
-    return p.stem if p.suffix in SUFFIXES and not p.name.startswith(".") else None
-
-
 def compile_file(
     path: str | Path,
     environ: Mapping[str, str],
     url_prefix: str,
     project: Project | None = None,
+    gate: Gate | None = None,
 ) -> Graph | Failure:
-    """Read and compile one flow file (no shared state: safe to run in a worker thread)."""
+    """Read, compile and check one flow file (no shared state: safe in a worker thread)."""
     name = flow_name(path) or Path(path).stem
-    if not FLOW_NAME.fullmatch(name):
-        problem = Diagnostic(
-            str(path),
-            1,
-            1,
-            *codes.UNREADABLE,
-            f"'{name}' cannot be a flow's name: it becomes the flow's web address",
-            hint="rename the file using letters, digits, '_' and '-' only, e.g. main.yaml",
-        )
-        return Failure(name, str(path), (problem,), time.time())
     try:
-        source = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = Diagnostic(str(path), 1, 1, *codes.UNREADABLE, f"cannot read: {exc}")
-        return Failure(name, str(path), (problem,), time.time())
-    try:
-        graph = compile_source(source, str(path), environ, url_prefix)
-        refused = serving_errors(graph, project)
-        if refused:
-            return Failure(name, str(path), tuple(refused), time.time())
-        return graph
+        return (gate or Gate()).load(path, environ, url_prefix, project)
     except FlowError as exc:
         return Failure(name, str(path), tuple(exc.diagnostics), time.time())
     except Exception as exc:  # a compiler bug must not take the server (or a reload) down
@@ -95,8 +68,11 @@ class Registry:
         url_prefix: str = "",
         keep_seconds: float = DEFAULT_TTL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        gate: Gate | None = None,
     ) -> None:
         self.flows_dir = Path(flows_dir)
+        # The project's lint configuration decides what is refused (read once, at start).
+        self.gate = Gate.for_folder(self.flows_dir) if gate is None else gate
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self.url_prefix = url_prefix
         self.keep_seconds = keep_seconds
@@ -109,16 +85,16 @@ class Registry:
     # -- loading ---------------------------------------------------------------------------
 
     def files(self) -> list[Path]:
-        return sorted(p for p in self.flows_dir.iterdir() if p.is_file() and flow_name(p))
+        return list(flow_files(self.flows_dir).values())
 
     def load_all(self) -> None:
         """Compile every flow file in the folder (at startup)."""
         project = Project()  # the folder's flows, read once for the checks that look across
         for path in self.files():
-            self.apply(compile_file(path, self.environ, self.url_prefix, project))
+            self.apply(compile_file(path, self.environ, self.url_prefix, project, self.gate))
 
     def compile(self, path: str | Path) -> Graph | Failure:
-        return compile_file(path, self.environ, self.url_prefix)
+        return compile_file(path, self.environ, self.url_prefix, gate=self.gate)
 
     def apply(self, result: Graph | Failure) -> Graph | None:
         """Install a compiled graph, or record a failure and keep the live version."""

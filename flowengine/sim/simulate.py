@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from flowengine.flow.compiler import load_flow
+from flowengine.flow.files import flow_files
 from flowengine.flow.graph import Graph
+from flowengine.lint.gate import Gate
+from flowengine.lint.project import Project
 from flowengine.runtime.interpreter import (
     Event,
     FlowRuntimeError,
@@ -30,7 +32,13 @@ MAX_HANDOVERS = 20  # hand-overs in one turn; the flows would otherwise bounce f
 
 
 class SimulationError(Exception):
-    """The call cannot go on: a missing flow, a webhook the flow cannot answer."""
+    """The call cannot go on: the inputs do not fit what the call waits for."""
+
+
+class FlowFailed(SimulationError):
+    """The flow is broken: a hand-over to a missing flow, or a step that fails at run time
+    (a template error, a webhook the flow cannot answer); the server would answer with
+    its fallback."""
 
 
 @dataclass(frozen=True)
@@ -63,21 +71,25 @@ class Turn:
 
 
 class Flows:
-    """Flow files by name in one folder, each compiled once."""
+    """The flow files of one folder by name, each loaded once and refused as the server
+    refuses it (compile errors, and the error rules the project does not ignore)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, gate: Gate | None = None) -> None:
         self.folder = folder
+        self.gate = Gate.for_folder(folder) if gate is None else gate
+        self.project = Project()  # the folder's flows, read once for the checks across
         self.graphs: dict[str, Graph] = {}
+
+    def load(self, path: Path) -> Graph:
+        """A flow file by path (raises FlowError listing what refuses it)."""
+        return self.gate.load(path, project=self.project, folder=self.folder)
 
     def get(self, name: str) -> Graph:
         if name not in self.graphs:
-            for suffix in (".yaml", ".yml"):
-                path = self.folder / f"{name}{suffix}"
-                if path.is_file():
-                    self.graphs[name] = load_flow(str(path))
-                    break
-            else:
-                raise SimulationError(f"flow '{name}' not found in {self.folder}/")
+            path = flow_files(self.folder).get(name)
+            if path is None:
+                raise FlowFailed(f"flow '{name}' not found in {self.folder}/")
+            self.graphs[name] = self.load(path)
         return self.graphs[name]
 
 
@@ -219,13 +231,10 @@ class Call:
             else:
                 self.finish(turn, "completed")
             return
-        raise SimulationError(f"more than {MAX_HANDOVERS} hand-overs in a row")
+        raise FlowFailed(f"more than {MAX_HANDOVERS} hand-overs in a row")
 
     def step(self, graph: Graph, event: Event) -> StepResult:
-        try:
-            return step(graph, self.session, event, self.now)
-        except FlowRuntimeError as exc:
-            raise SimulationError(f"{graph.path}: {exc}") from exc
+        return step_or_fail(graph, self.session, event, self.now)
 
     def finish(self, turn: Turn, how: str) -> None:
         self.wait = turn.wait = None
@@ -235,12 +244,21 @@ class Call:
     def hold_music(self, turn: Turn, url: str) -> None:
         """Show once what the caller hears while waiting (Twilio runs the wait URL in a loop)."""
         name = url.rstrip("/").rsplit("/", 1)[-1]
-        try:
-            graph = self.flows.get(name)
-        except SimulationError:
+        if name not in flow_files(self.flows.folder):
             turn.lines.append(f"  (while waiting: {url}, not a flow in {self.flows.folder}/)")
             return
+        graph = self.flows.get(name)
         params = self.base | {"QueuePosition": "1", "QueueTime": "0", "CurrentQueueSize": "1"}
-        result = step(graph, None, Event("call", params), self.now)
+        result = step_or_fail(graph, None, Event("call", params), self.now)
         turn.runs.append(Run(graph, result, graph.start))
         turn.lines.extend(f"  (while waiting) {line}" for line in read(result.twiml).lines)
+
+
+def step_or_fail(
+    graph: Graph, session: CallSession | None, event: Event, now: datetime
+) -> StepResult:
+    """`runtime.step`, with its run-time errors as FlowFailed naming the flow's file."""
+    try:
+        return step(graph, session, event, now)
+    except FlowRuntimeError as exc:
+        raise FlowFailed(f"{graph.path}: {exc}") from exc
