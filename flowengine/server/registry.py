@@ -8,6 +8,7 @@ process (sharing Redis) can serve a version it never loaded from disk itself.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -15,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from anyio import to_thread
 
 from flowengine.diagnostics import Diagnostic, FlowError
 from flowengine.flow import codes
@@ -81,6 +84,7 @@ class Registry:
         self.failures: dict[str, Failure] = {}
         self._versions: dict[tuple[str, str], Graph] = {}
         self._used: dict[tuple[str, str], float] = {}
+        self._rebuilds: dict[tuple[str, str], asyncio.Future[Graph | None]] = {}
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -143,16 +147,32 @@ class Registry:
         return graph
 
     async def version(self, name: str, version: str, store: SessionStore) -> Graph | None:
-        """The graph a call started on: in memory, or rebuilt from the store's copy."""
+        """The graph a call started on: in memory, or rebuilt from the store's copy.
+
+        Rebuilding compiles in a worker thread, so other calls are answered meanwhile;
+        requests that want the same version at the same time share one rebuild.
+        """
         graph = self.known(name, version)
         if graph is not None:
             return graph
+        key = (name, version)
+        rebuild = self._rebuilds.get(key)
+        if rebuild is None:
+            rebuild = asyncio.ensure_future(self._rebuild(name, version, store))
+            self._rebuilds[key] = rebuild
+            rebuild.add_done_callback(lambda _: self._rebuilds.pop(key, None))
+        # Shielded: a caller hanging up must not cancel the rebuild the others wait for.
+        return await asyncio.shield(rebuild)
+
+    async def _rebuild(self, name: str, version: str, store: SessionStore) -> Graph | None:
         source = await store.load_flow_source(name, version)
         if source is None:
             return None
         path = str(self.flows_dir / f"{name}.yaml")
         try:
-            graph = compile_source(source, path, self.environ, self.url_prefix)
+            graph = await to_thread.run_sync(
+                compile_source, source, path, self.environ, self.url_prefix
+            )
         except FlowError as exc:
             log.error("stored flow %s version %s no longer compiles: %s", name, version, exc)
             return None
