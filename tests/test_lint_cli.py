@@ -46,7 +46,7 @@ def _no_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         ([str(CLEAN)], 0),
         ([str(WARNING)], 0),
-        (["--strict", str(WARNING)], 2),
+        (["--strict", str(WARNING)], 1),
         ([str(ERROR)], 1),
         (["--strict", str(ERROR), str(WARNING)], 1),
         (["--strict", str(CLEAN)], 0),

@@ -1,10 +1,17 @@
-"""`flowengine lint`: check flow files for problems, for people, CI and pre-commit."""
+"""`flowengine lint`: check flow files for problems, for people, CI and pre-commit.
+
+Exit codes: 0 nothing fails (warnings pass unless --strict), 1 findings fail the run (an
+error, or any warning under --strict), 2 a usage error (a missing path, an unknown rule,
+a bad [tool.flowengine.lint]; argparse's own errors are 2 as well).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -17,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="output format (default auto: github annotations when GITHUB_ACTIONS=true)",
     )
     parser.add_argument(
-        "--strict", action="store_true", default=None, help="warnings fail too (exit 2)"
+        "--strict", action="store_true", default=None, help="warnings fail too (exit 1)"
     )
     parser.add_argument(
         "--select",
@@ -82,10 +89,11 @@ def run(args: argparse.Namespace) -> int:
         result = lint_paths(args.paths or ["flows"], options)
     except UsageError as exc:
         print(f"flowengine lint: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     report = reporters.pick(args.format or settings.format, os.environ)
     sys.stdout.write(report(result.diagnostics, len(result.files)))
-    if any(d.severity == "error" for d in result.diagnostics):
-        return 1
     strict = settings.strict if args.strict is None else args.strict
-    return 2 if strict and result.diagnostics else 0
+    failing = (
+        result.diagnostics if strict else [d for d in result.diagnostics if d.severity == "error"]
+    )
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
