@@ -84,7 +84,10 @@ class Runner:
             scenario.start,
         )
         whole = Seen()
-        seen = self.turn(call.begin(), whole, result, "(the call starts)")
+        first = (
+            scenario.steps[0].params if scenario.steps and scenario.steps[0].input is None else {}
+        )
+        seen = self.turn(call.begin(first), whole, result, "(the call starts)")
         for number, step in enumerate(scenario.steps, 1):
             where = f"step {number} ({scenario.file}:{step.line}): {step.shown}"
             if step.input is not None:
@@ -96,7 +99,7 @@ class Runner:
                 except InputError as exc:
                     result.failure = f"{where}\n    {exc}"
                     return
-                seen = self.turn(call.answer(action), whole, result, f"> {step.shown}")
+                seen = self.turn(call.answer(action, step.params), whole, result, f"> {step.shown}")
             problems = check(step.expect, seen, call)
             if problems:
                 result.failure = "\n".join([where, *problems])

@@ -9,6 +9,7 @@ drive a `Call`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -123,22 +124,26 @@ class Call:
         self.state: str | None = None
         flows.graphs.setdefault(graph.name, graph)
 
-    def begin(self) -> Turn:
-        """The call comes in (voice), or the conversation is ready for a first text (sms)."""
+    def begin(self, params: Mapping[str, str] | None = None) -> Turn:
+        """The call comes in (voice), or the conversation is ready for a first text (sms);
+        `params` add to (or replace) the form fields of the call's first webhook."""
         turn = Turn(flow=self.graph.name)
         if self.graph.channel == "sms":
             self.wait = turn.wait = Wait("sms", self.graph.name, "")
             return turn
-        event = Event("call", self.base | self.extra, state=self.start)
+        event = Event("call", self.base | self.extra | dict(params or {}), state=self.start)
         self.run(turn, self.graph, event, self.start or self.graph.start)
         return turn
 
-    def answer(self, action: Action) -> Turn:
+    def answer(self, action: Action, params: Mapping[str, str] | None = None) -> Turn:
+        """The caller's move; `params` add to (or replace) the form fields Twilio posts
+        with the webhook it causes (CallStatus, DialCallDuration, ...)."""
         turn = Turn(flow=self.graph.name)
         wait = self.wait
+        extra = dict(params or {})
         if action.kind == "hangup":
             if self.session is not None:
-                status = self.base | {"CallStatus": "completed"}
+                status = self.base | {"CallStatus": "completed"} | extra
                 self.run(turn, self.graph, Event("status", status), None)
             turn.lines.append("(the caller hangs up)")
             self.finish(turn, "caller-hangup")
@@ -147,11 +152,13 @@ class Call:
             raise SimulationError("the call has already ended")
         if action.kind == "text":
             fresh = self.session is None or self.session.ended
-            params = self.base | {"Body": action.value, "MessageSid": "SM" + uuid.uuid4().hex}
-            self.run(turn, self.graph, Event("sms", params), self.graph.start if fresh else None)
+            form = self.base | {"Body": action.value, "MessageSid": "SM" + uuid.uuid4().hex}
+            self.run(
+                turn, self.graph, Event("sms", form | extra), self.graph.start if fresh else None
+            )
             return turn
-        params = dict(self.base) | self.form(wait, action, turn)
-        self.run(turn, self.graph, Event(wait.event, params, state=wait.state), None)
+        form = dict(self.base) | self.form(wait, action, turn) | extra
+        self.run(turn, self.graph, Event(wait.event, form, state=wait.state), None)
         return turn
 
     def form(self, wait: Wait, action: Action, turn: Turn) -> dict[str, str]:
