@@ -59,7 +59,8 @@ class Gate:
             for problem in rule.check(context)
             if problem.severity is Severity.ERROR
         ]
-        return kept(found, self.options)
+        docs = {graph.path: graph.document}
+        return kept(found, self.options, docs, report_unused=False)
 
     def load(
         self,

@@ -36,7 +36,7 @@ class Rule:
     details: str = ""
     check: Check | None = None
     needs_graph: bool = False
-    stage: str = "lint"  # yaml, schema, compile or lint: who reports it
+    stage: str = "lint"  # yaml, schema, compile, lint or filter (ignore comments)
 
 
 @dataclass

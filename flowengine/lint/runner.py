@@ -14,6 +14,7 @@ from flowengine.flow.compiler import compile_document
 from flowengine.flow.files import flow_name
 from flowengine.flow.loader import Document, load_file
 from flowengine.flow.settings import env_references
+from flowengine.lint import inline
 from flowengine.lint.project import Project
 from flowengine.lint.rule import FlowContext
 from flowengine.lint.rules import RULES
@@ -119,13 +120,20 @@ def lint_paths(paths: Iterable[str], options: Options | None = None) -> Result:
     project = Project(docs)
     for doc in docs.values():
         found.extend(lint_document(doc, project, options))
-    result.diagnostics = kept(found, options)
+    result.diagnostics = kept(found, options, docs)
     return result
 
 
-def kept(found: list[Diagnostic], options: Options) -> list[Diagnostic]:
-    """The findings left once the options' rule selection and per-file ignores drop theirs,
-    sorted by position."""
+def kept(
+    found: list[Diagnostic],
+    options: Options,
+    docs: Mapping[str, Document],
+    *,
+    report_unused: bool = True,
+) -> list[Diagnostic]:
+    """The findings left once the ignore comments in the files (`docs`), the options' rule
+    selection and per-file ignores drop theirs, sorted by position."""
+    found = inline.apply(found, docs, options.enabled, report_unused=report_unused)
     ignored: dict[str, frozenset[str]] = {}
     for d in found:
         if d.path not in ignored:
