@@ -29,6 +29,7 @@ INPUTS = {
     "record": "record:{}",
     "queue": "queue:{}",
     "text": "text:{}",
+    "wait": "wait:{}",
     "hangup": "hangup",
 }
 EXPECTATIONS = ("hear", "not_hear", "state", "flow", "dialled", "sms", "vars", "visits", "ended")
@@ -199,6 +200,8 @@ class _Reader:
         event = PREFIXES.get(key)
         if event is not None and value not in OUTCOMES[event]:
             self.problem(path, f"'{key}' is one of: {', '.join(OUTCOMES[event])}")
+        if key == "wait" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            self.problem(path, "'wait' takes the seconds the caller keeps waiting, e.g. wait: 120")
         if key == "press" and not KEYS.match(str(value)):
             self.problem(path, '\'press\' takes keys: 0-9, * and # (write "*" and "#" in quotes)')
 
@@ -248,7 +251,9 @@ class _Reader:
         return result
 
 
-_EXAMPLES = dict(press="1", say="sales", dial="busy", record="recorded", queue="bridged", text="hi")
+_EXAMPLES = dict(
+    press="1", say="sales", dial="busy", record="recorded", queue="bridged", text="hi", wait="120"
+)
 
 
 def _field(value: Any) -> str:

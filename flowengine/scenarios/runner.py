@@ -19,7 +19,8 @@ from flowengine.scenarios.expectations import Seen, check
 from flowengine.scenarios.file import Scenario
 from flowengine.sim import caller_input
 from flowengine.sim.caller_input import InputError
-from flowengine.sim.simulate import Call, FlowFailed, Flows, SimulationError, Turn
+from flowengine.sim.flows import FlowFailed, Flows, SimulationError
+from flowengine.sim.simulate import Call, Turn
 
 
 @dataclass

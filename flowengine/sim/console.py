@@ -17,7 +17,8 @@ from flowengine.diagnostics import FlowError
 from flowengine.lint.runner import UsageError as LintUsageError
 from flowengine.sim import caller_input
 from flowengine.sim.caller_input import InputError, parse_time
-from flowengine.sim.simulate import Call, FlowFailed, Flows, SimulationError, Turn
+from flowengine.sim.flows import FlowFailed, Flows, SimulationError
+from flowengine.sim.simulate import Call, Turn
 from flowengine.sim.transcript import Wait
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN = 0, 1, 2, 3

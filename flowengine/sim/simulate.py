@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 
 from flowengine.flow.files import flow_files
 from flowengine.flow.graph import Graph
-from flowengine.lint.gate import Gate
-from flowengine.lint.project import Project
 from flowengine.runtime.interpreter import (
     Event,
     FlowRuntimeError,
@@ -27,19 +24,10 @@ from flowengine.runtime.interpreter import (
 )
 from flowengine.runtime.session import CallSession
 from flowengine.sim.caller_input import Action
+from flowengine.sim.flows import FlowFailed, Flows, SimulationError
 from flowengine.sim.transcript import Wait, read
 
 MAX_HANDOVERS = 20  # hand-overs in one turn; the flows would otherwise bounce forever
-
-
-class SimulationError(Exception):
-    """The call cannot go on: the inputs do not fit what the call waits for."""
-
-
-class FlowFailed(SimulationError):
-    """The flow is broken: a hand-over to a missing flow, or a step that fails at run time
-    (a template error, a webhook the flow cannot answer); the server would answer with
-    its fallback."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +37,19 @@ class Run:
     graph: Graph
     result: StepResult
     entry: str | None = None
+
+
+@dataclass
+class Hold:
+    """A caller waiting in a queue, hearing a flow of the folder (the enqueue's waitUrl).
+
+    As on the server, Twilio asks for the wait flow again each time it runs out, and the
+    flow runs afresh each time (no session); a gather in it is answered by that flow.
+    """
+
+    queue: Wait  # the enqueue the calling flow waits on
+    graph: Graph  # the wait flow
+    seconds: int = 0  # the QueueTime Twilio posts
 
 
 @dataclass
@@ -69,29 +70,6 @@ class Turn:
             names += [run.entry] if run.entry else []
             names += [target for _, _, target in run.result.trace]
         return names
-
-
-class Flows:
-    """The flow files of one folder by name, each loaded once and refused as the server
-    refuses it (compile errors, and the error rules the project does not ignore)."""
-
-    def __init__(self, folder: Path, gate: Gate | None = None) -> None:
-        self.folder = folder
-        self.gate = Gate.for_folder(folder) if gate is None else gate
-        self.project = Project()  # the folder's flows, read once for the checks across
-        self.graphs: dict[str, Graph] = {}
-
-    def load(self, path: Path) -> Graph:
-        """A flow file by path (raises FlowError listing what refuses it)."""
-        return self.gate.load(path, project=self.project, folder=self.folder)
-
-    def get(self, name: str) -> Graph:
-        if name not in self.graphs:
-            path = flow_files(self.folder).get(name)
-            if path is None:
-                raise FlowFailed(f"flow '{name}' not found in {self.folder}/")
-            self.graphs[name] = self.load(path)
-        return self.graphs[name]
 
 
 class Call:
@@ -120,6 +98,7 @@ class Call:
         self.extra = dict(params or {})
         self.session: CallSession | None = None
         self.wait: Wait | None = None
+        self.hold: Hold | None = None
         self.ended: str | None = None
         self.state: str | None = None
         flows.graphs.setdefault(graph.name, graph)
@@ -141,6 +120,18 @@ class Call:
         turn = Turn(flow=self.graph.name)
         wait = self.wait
         extra = dict(params or {})
+        hold = self.hold
+        if hold is not None and action.kind != "hangup":
+            if action.kind == "wait":
+                hold.seconds += int(action.value)
+                self.play_hold(turn, Event("call", self.queue_form(hold) | extra))
+                return turn
+            if wait is not None and wait is not hold.queue and action.kind != "outcome":
+                form = self.queue_form(hold) | self.form(wait, action, turn) | extra
+                self.play_hold(turn, Event(wait.event, form, state=wait.state))
+                return turn
+            wait = hold.queue  # how waiting in the queue ended: the calling flow goes on
+        self.hold = None
         if action.kind == "hangup":
             if self.session is not None:
                 status = self.base | {"CallStatus": "completed"} | extra
@@ -230,7 +221,7 @@ class Call:
             elif reply.wait is not None:
                 self.wait = turn.wait = reply.wait
                 if reply.wait.wait_url:
-                    self.hold_music(turn, reply.wait.wait_url)
+                    self.enter_queue(turn, reply.wait)
             elif reply.ending is not None:
                 self.finish(turn, reply.ending)
             elif graph.channel == "sms" and not result.session.ended:
@@ -248,17 +239,44 @@ class Call:
         self.ended = turn.ended = how
         turn.state = self.state
 
-    def hold_music(self, turn: Turn, url: str) -> None:
-        """Show once what the caller hears while waiting (Twilio runs the wait URL in a loop)."""
+    def enter_queue(self, turn: Turn, queue: Wait) -> None:
+        url = queue.wait_url
         name = url.rstrip("/").rsplit("/", 1)[-1]
         if name not in flow_files(self.flows.folder):
             turn.lines.append(f"  (while waiting: {url}, not a flow in {self.flows.folder}/)")
             return
-        graph = self.flows.get(name)
-        params = self.base | {"QueuePosition": "1", "QueueTime": "0", "CurrentQueueSize": "1"}
-        result = step_or_fail(graph, None, Event("call", params), self.now)
-        turn.runs.append(Run(graph, result, graph.start))
-        turn.lines.extend(f"  (while waiting) {line}" for line in read(result.twiml).lines)
+        self.hold = Hold(queue, self.flows.get(name))
+        self.play_hold(turn, Event("call", self.queue_form(self.hold)))
+
+    def queue_form(self, hold: Hold) -> dict[str, str]:
+        """What Twilio posts to a waitUrl: the call's fields and where it is in the queue."""
+        queue = {"QueuePosition": "1", "QueueTime": str(hold.seconds), "CurrentQueueSize": "1"}
+        return self.base | queue
+
+    def play_hold(self, turn: Turn, event: Event) -> None:
+        """One round of the wait flow, or its answer to a gather, as the server runs it."""
+        hold = self.hold
+        assert hold is not None
+        result = step_or_fail(hold.graph, None, event, self.now)
+        entry = (event.state or hold.graph.start) if event.kind == "call" else None
+        turn.runs.append(Run(hold.graph, result, entry))
+        reply = read(result.twiml)
+        turn.lines.extend(f"  (while waiting) {line}" for line in reply.lines)
+        if reply.ending == "leave":
+            # Twilio takes the caller out of the queue and posts the enqueue's action.
+            self.hold = None
+            form = self.base | {"QueueResult": "leave", "QueueTime": str(hold.seconds)}
+            self.run(turn, self.graph, Event("enqueue", form, state=hold.queue.state), None)
+        elif reply.ending is not None:
+            self.hold = None
+            self.finish(turn, reply.ending)
+        elif reply.wait is not None and reply.wait.event == "gather":
+            self.wait = turn.wait = replace(reply.wait, in_queue=True)
+        else:
+            self.wait = turn.wait = hold.queue
+            turn.lines.append(
+                "  (the wait flow ends: Twilio plays it again while the caller waits)"
+            )
 
 
 def step_or_fail(
