@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from flowengine.diagnostics import FlowError
-from flowengine.flow.files import flow_files
+from flowengine.flow.files import SUFFIXES, flow_files
 from flowengine.lint.runner import UsageError as LintUsageError
 from flowengine.scenarios.coverage import FlowCoverage
 from flowengine.scenarios.file import Scenario, ScenarioFileError, load
@@ -15,7 +15,6 @@ from flowengine.scenarios.runner import Result, Runner
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN = 0, 1, 2, 3
 DEFAULT_FOLDER = Path("scenarios")
-SUFFIXES = (".yaml", ".yml")
 
 
 def find(paths: list[str]) -> list[Path]:
