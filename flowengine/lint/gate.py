@@ -50,7 +50,9 @@ class Gate:
         if project is None:
             project = Project({graph.path: graph.document})
         folder = None if folder is None else os.path.abspath(folder)
-        context = FlowContext(graph.document, graph, project, True, folder=folder)
+        context = FlowContext(
+            graph.document, graph, project, True, extra=dict(self.options.limits), folder=folder
+        )
         found = [
             problem
             for rule in RULES
