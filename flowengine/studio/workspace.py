@@ -15,9 +15,10 @@ from typing import Any
 
 from flowengine.diagnostics import Diagnostic, FlowError, Severity
 from flowengine.flow.compiler import compile_document
+from flowengine.flow.files import SUFFIXES, flow_files
 from flowengine.flow.graph import Graph
 from flowengine.flow.loader import Document, parse
-from flowengine.lint.project import FLOW_SUFFIXES, Project
+from flowengine.lint.project import Project
 from flowengine.lint.runner import Options, lint_document, lint_environ, lint_paths
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -61,17 +62,13 @@ class Workspace:
         self.root = Path(folder).resolve()
 
     def names(self) -> list[str]:
-        return sorted(
-            p.stem
-            for p in self.root.iterdir()
-            if p.is_file() and p.suffix in FLOW_SUFFIXES and not p.name.startswith(".")
-        )
+        return sorted(flow_files(self.root))
 
     def path_of(self, name: str) -> Path:
         """The file of a flow, never a path outside the folder."""
         if not NAME.match(name):
             raise NotFound(name)
-        for suffix in FLOW_SUFFIXES:
+        for suffix in SUFFIXES:
             path = (self.root / f"{name}{suffix}").resolve()
             if path.parent == self.root and path.is_file():
                 return path
