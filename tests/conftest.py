@@ -113,6 +113,23 @@ class Caller:
         return self.post(redirect.text)
 
 
+# The one switch that rewrites golden files (TwiML paths, diagrams) from the current
+# output after an intended change: FLOWENGINE_UPDATE_GOLDEN=1 pytest; review the diff.
+UPDATE_GOLDEN = os.environ.get("FLOWENGINE_UPDATE_GOLDEN", "") not in ("", "0")
+
+
+def need_tool(name: str) -> str:
+    """The path of an outside program a test needs. Missing, the test skips with one clear
+    reason, except in CI (CI=true), where it fails: CI must install what the tests use."""
+    path = shutil.which(name)
+    if path is None:
+        reason = f"'{name}' is not installed (on PATH)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{reason}; CI must install it (see .ci/run)")
+        pytest.skip(reason)
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

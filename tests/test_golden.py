@@ -8,7 +8,6 @@ intended change with FLOWENGINE_UPDATE_GOLDEN=1 and review the diff.
 from __future__ import annotations
 
 import json
-import os
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from flowengine.flow.compiler import load_flow
 from flowengine.flow.graph import Graph
 from flowengine.runtime.interpreter import Event, step
 from flowengine.runtime.session import CallSession
-from tests.conftest import EXAMPLE_FLOWS
+from tests.conftest import EXAMPLE_FLOWS, UPDATE_GOLDEN
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "twiml"
@@ -169,7 +168,7 @@ def test_golden_twiml(flow: str, name: str) -> None:
     moment, steps = PATHS[flow][name]
     actual = walk(graph, moment, steps)
     golden = GOLDEN / flow / f"{name}.txt"
-    if os.environ.get("FLOWENGINE_UPDATE_GOLDEN"):
+    if UPDATE_GOLDEN:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(actual, encoding="utf-8")
     assert golden.exists(), f"no golden file {golden}; run with FLOWENGINE_UPDATE_GOLDEN=1"

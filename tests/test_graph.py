@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 from flowengine.commands import graph as graph_command
 from flowengine.flow.compiler import compile_source, load_flow
 from flowengine.flow.diagram import dot, mermaid, model
-from tests.conftest import EXAMPLE_FLOWS
+from tests.conftest import EXAMPLE_FLOWS, UPDATE_GOLDEN, need_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "graph"
@@ -33,7 +31,7 @@ def run_graph(*argv: str) -> int:
 def test_golden_diagram(flow: str, fmt: str) -> None:
     text = RENDER[fmt](load_flow(str(EXAMPLE_FLOWS / f"{flow}.yaml")))
     golden = GOLDEN / f"{flow}.{SUFFIX[fmt]}"
-    if os.environ.get("UPDATE_GOLDEN"):
+    if UPDATE_GOLDEN:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
@@ -88,11 +86,11 @@ def test_labels_are_escaped_and_ids_unique() -> None:
     assert '    "check" -> "a-b" [label="call.from matches ^\\"#1<2>|&"];\n' in dot(graph)
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 @pytest.mark.parametrize("flow", FLOWS)
 def test_graphviz_reads_the_dot_output(flow: str) -> None:
+    program = need_tool("dot")
     text = dot(load_flow(str(EXAMPLE_FLOWS / f"{flow}.yaml")))
-    done = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True)
+    done = subprocess.run([program, "-Tsvg"], input=text, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "<svg" in done.stdout
 
@@ -139,3 +137,15 @@ def test_a_redirect_to_a_state_of_the_flow_is_an_edge_not_an_exit() -> None:
     kinds = {n.key: n.kind for n in nodes}
     assert kinds == {"(start)": "start", "a": "pass", "b": "ending"}
     assert [(link.source, link.target, link.label) for link in links][-1] == ("a", "b", "redirect")
+
+
+def test_a_missing_tool_skips_with_its_reason_and_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="'no-such-tool-x' is not installed"):
+        need_tool("no-such-tool-x")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must install it"):
+        need_tool("no-such-tool-x")
+    assert need_tool("sh").endswith("/sh")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from flowengine.flow.graph import Graph
+from flowengine.server import registry as registry_module
 from flowengine.server.registry import Failure, Registry, compile_file
 from flowengine.server.stores.sqlite import SqliteSessionStore
 
@@ -170,3 +173,35 @@ def test_a_file_name_that_cannot_be_a_url_is_not_served(tmp_path: Path) -> None:
     result = compile_file(path, {}, "")
     assert isinstance(result, Failure)
     assert "cannot be a flow's name" in result.diagnostics[0].message
+
+
+def test_concurrent_requests_for_a_stored_version_compile_it_once_off_the_loop(
+    flows_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled_in: list[threading.Thread] = []
+    real = registry_module.compile_source
+
+    def counting(*args: Any, **kwargs: Any) -> Graph:
+        compiled_in.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    async def scenario() -> None:
+        store = SqliteSessionStore(tmp_path / "shared.db")
+        try:
+            here = Registry(flows_dir)
+            here.load_all()
+            await here.publish(store)
+            version = here.live["main"].version
+            elsewhere = Registry(tmp_path)  # another process: never loaded main itself
+            monkeypatch.setattr(registry_module, "compile_source", counting)
+            graphs = await asyncio.gather(
+                *(elsewhere.version("main", version, store) for _ in range(8))
+            )
+            assert all(g is graphs[0] for g in graphs) and graphs[0] is not None
+            assert await elsewhere.version("main", version, store) is graphs[0]
+        finally:
+            await store.close()
+        assert len(compiled_in) == 1
+        assert compiled_in[0] is not threading.main_thread()
+
+    asyncio.run(scenario())

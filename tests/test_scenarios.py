@@ -95,3 +95,58 @@ def test_shipped_files_follow_the_json_schema(path: Path) -> None:
 def test_json_schema_rejects(data: dict[str, object]) -> None:
     schema = json.loads((ROOT / "schemas" / "scenario.schema.json").read_text())
     assert not Draft202012Validator(schema).is_valid(data)
+
+
+PARAMS_FLOW = """\
+start: transfer
+states:
+  transfer:
+    dial: "+15551230001"
+    on:
+      completed: check
+      busy, no-answer, failed, canceled: done
+  check:
+    switch:
+      - when: {var: call.dial_duration, greater_than: 60}
+        next: long
+      - next: done
+  long:
+    say: "That call lasted {{ call.dial_duration }} seconds, status {{ call.status }}."
+    hangup: true
+  done:
+    say: "Goodbye."
+    hangup: true
+"""
+
+PARAMS_SCENARIOS = """\
+flow: main.yaml
+scenarios:
+  - name: a long transfer is told apart by the fields Twilio posts with the dial result
+    steps:
+      - dial: completed
+        params: {DialCallDuration: 300, CallStatus: completed}
+        hear: That call lasted 300 seconds, status completed.
+        state: long
+  - name: without them the simulated dial lasts no time
+    steps:
+      - dial: completed
+        hear: Goodbye.
+  - name: busy
+    steps:
+      - dial: busy
+        params: {CallStatus: in-progress}
+        state: done
+"""
+
+
+def test_params_can_be_set_on_any_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "main.yaml").write_text(PARAMS_FLOW)
+    (tmp_path / "case.yaml").write_text(PARAMS_SCENARIOS)
+    assert run_test(str(tmp_path / "case.yaml"), "--min-coverage", "100") == 0, (
+        capsys.readouterr().out
+    )
+    schema = json.loads((ROOT / "schemas" / "scenario.schema.json").read_text())
+    errors = list(
+        Draft202012Validator(schema).iter_errors(load_file(str(tmp_path / "case.yaml")).data)
+    )
+    assert [e.message for e in errors] == []

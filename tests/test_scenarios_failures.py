@@ -10,8 +10,7 @@ import pytest
 from flowengine.commands import scenarios as test_command
 from tests.conftest import EXAMPLE_FLOWS
 
-ROOT = Path(__file__).resolve().parent.parent
-HEADER = f"flow: {ROOT / 'flows' / 'main.yaml'}\nat: 2026-03-02T10:00 America/New_York\n"
+HEADER = f"flow: {EXAMPLE_FLOWS / 'main.yaml'}\nat: 2026-03-02T10:00 America/New_York\n"
 
 
 def run_test(*argv: str) -> int:
@@ -221,7 +220,7 @@ def test_missing_flow_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_coverage_below_minimum_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    header = f"flow: {ROOT / 'flows' / 'agent.yaml'}\ncaller: +15557770001\n"
+    header = f"flow: {EXAMPLE_FLOWS / 'agent.yaml'}\ncaller: +15557770001\n"
     path = write(tmp_path, "scenarios:\n  - name: agent\n", header=header)
     assert run_test(str(path), "--min-coverage", "60") == 1
     out = capsys.readouterr().out

@@ -59,9 +59,10 @@ def test_french_caller_through_support_back_to_voicemail(
         "    (while waiting) Say [Polly.Joanna, en-US]: You are number 1 in line. Thank you for "
         "waiting.\n"
         "    (while waiting) Play: https://assets.example.com/hold-music.mp3 (x2)\n"
+        "    (the wait flow ends: Twilio plays it again while the caller waits)\n"
         "[support:queue] queue outcome [bridged/bridging-in-process/error/hangup/leave/"
-        "redirected/redirected-from-bridged/queue-full/system-error] (Enter = bridged)> "
-        "queue:leave\n"
+        "redirected/redirected-from-bridged/queue-full/system-error] (Enter = bridged), "
+        "wait[:seconds]> queue:leave\n"
         "  Redirect: /voice/main?state=voicemail\n"
         "  (hand-over to flow 'main', state 'voicemail')\n"
         "  Say [Polly.Celine, fr-FR]: Laissez un message après le bip.\n"
@@ -161,9 +162,11 @@ def test_outside_redirect_ends_with_a_note(capsys: pytest.CaptureFixture[str]) -
 def test_missing_handover_flow_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Refused before the call starts, as the server refuses it (unknown-flow), exit 3.
     (tmp_path / "solo.yaml").write_text((EXAMPLE_FLOWS / "support.yaml").read_text())
-    assert simulate_run(str(tmp_path / "solo.yaml"), "--inputs", "3,dial:busy") == 1
-    assert capsys.readouterr().err == f"error: flow 'main' not found in {tmp_path}/\n"
+    assert simulate_run(str(tmp_path / "solo.yaml"), "--inputs", "3,dial:busy") == 3
+    err = capsys.readouterr().err
+    assert f"{tmp_path}/solo.yaml:62:22: FE216 there is no flow 'main' (main.yaml)" in err
 
 
 def test_flows_option_finds_the_other_flow(
@@ -203,7 +206,7 @@ def test_text_conversation(capsys: pytest.CaptureFixture[str]) -> None:
 def test_flow_error_prints_diagnostics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("start: a\nstates:\n  a:\n    say: Hi\n    next: nowhere\n")
-    assert simulate_run(str(broken), "--inputs", "") == 1
+    assert simulate_run(str(broken), "--inputs", "") == 3
     assert capsys.readouterr().err.startswith(f"{broken}:5:11: ")
 
 

@@ -135,12 +135,6 @@ def test_through_the_cli(
 ) -> None:
     from flowengine import cli
 
-    try:
-        cli.build_parser()
-    except ImportError as exc:
-        if not (exc.name or "").startswith("flowengine.commands."):
-            raise
-        pytest.skip(f"another command module is not there yet: {exc.name}")
     monkeypatch.setattr(sys, "stdin", io.StringIO(TYPED))
     assert cli.main(["simulate", MAIN, "--at", OPEN]) == 0
     assert capsys.readouterr().out == SESSION

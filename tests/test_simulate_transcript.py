@@ -11,7 +11,8 @@ from flowengine.flow.compiler import compile_source, load_flow
 from flowengine.flow.graph import Edge
 from flowengine.scenarios.coverage import Coverage
 from flowengine.sim.caller_input import Action, InputError, parse, parse_time, split_inputs
-from flowengine.sim.simulate import Call, Flows
+from flowengine.sim.flows import Flows
+from flowengine.sim.simulate import Call
 from flowengine.sim.transcript import Handover, Wait, read
 from tests.conftest import EXAMPLE_FLOWS
 

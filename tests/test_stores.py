@@ -455,6 +455,26 @@ def test_redis_prefix_and_flow_ttl(tmp_path: Path) -> None:
         backend.cleanup()
 
 
+def test_redis_flow_source_ttl_is_renewed_when_a_server_reads_it(tmp_path: Path) -> None:
+    """A version live calls still use must outlive the week: each read renews its ttl."""
+    backend = Backend("redis", tmp_path)
+
+    async def body() -> None:
+        store = backend.open()
+        await store.save_flow_source("main", "v1", "src")
+        client = redis.asyncio.Redis.from_url(REDIS_URL)
+        key = f"{backend.prefix}flow:main:v1"
+        await client.expire(key, 60)  # as if six days and 23 hours had gone by
+        assert await store.load_flow_source("main", "v1") == "src"
+        assert await client.ttl(key) > 6 * 24 * 3600
+        await client.aclose()
+
+    try:
+        backend.run(body)
+    finally:
+        backend.cleanup()
+
+
 def test_redis_closed_port_raises_store_error() -> None:
     async def body() -> None:
         store = open_store("redis://127.0.0.1:1/0")

@@ -122,7 +122,7 @@ def _not_loading(export: str, text: str, error: FlowError) -> None:
 
 def _servable(name: str) -> bool:
     """The server serves a flow by its file name, as its web address: refuse one it would not."""
-    from flowengine.server.registry import FLOW_NAME
+    from flowengine.lint.gate import FLOW_NAME
 
     if FLOW_NAME.fullmatch(name):
         return True

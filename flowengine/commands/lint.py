@@ -1,10 +1,17 @@
-"""`flowengine lint`: check flow files for problems, for people, CI and pre-commit."""
+"""`flowengine lint`: check flow files for problems, for people, CI and pre-commit.
+
+Exit codes: 0 nothing fails (warnings pass unless --strict), 1 findings fail the run (an
+error, or any warning under --strict), 2 a usage error (a missing path, an unknown rule,
+a bad [tool.flowengine.lint]; argparse's own errors are 2 as well).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -17,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="output format (default auto: github annotations when GITHUB_ACTIONS=true)",
     )
     parser.add_argument(
-        "--strict", action="store_true", default=None, help="warnings fail too (exit 2)"
+        "--strict", action="store_true", default=None, help="warnings fail too (exit 1)"
     )
     parser.add_argument(
         "--select",
@@ -58,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so that building the CLI's parser stays cheap for other commands.
     from flowengine.lint import config, docs, reporters
     from flowengine.lint.rules import find
-    from flowengine.lint.runner import Options, UsageError, lint_paths
+    from flowengine.lint.runner import UsageError, lint_paths
 
     if args.experience:
         from flowengine.commands.experience import show
@@ -78,26 +85,15 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(docs.explain(rule))
             return 0
         settings = config.Config() if args.no_config else config.load()
-        where = settings.source or "pyproject.toml"
-        select = args.select or settings.select
-        options = Options(
-            select=config.codes(select, "--select" if args.select else where),
-            ignore=config.codes(settings.ignore, where) | config.codes(args.ignore, "--ignore"),
-            per_file_ignores=tuple(
-                (glob, config.codes(names, where))
-                for glob, names in settings.per_file_ignores.items()
-            ),
-            use_environ=args.environ,
-            base=settings.base,
-            limits=tuple(settings.limits.items()),
-        )
+        options = config.options(settings, args.select, args.ignore, args.environ)
         result = lint_paths(args.paths or ["flows"], options)
     except UsageError as exc:
         print(f"flowengine lint: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     report = reporters.pick(args.format or settings.format, os.environ)
     sys.stdout.write(report(result.diagnostics, len(result.files)))
-    if any(d.severity == "error" for d in result.diagnostics):
-        return 1
     strict = settings.strict if args.strict is None else args.strict
-    return 2 if strict and result.diagnostics else 0
+    failing = (
+        result.diagnostics if strict else [d for d in result.diagnostics if d.severity == "error"]
+    )
+    return EXIT_FINDINGS if failing else EXIT_CLEAN

@@ -1,7 +1,9 @@
 """`flowengine test`: run scenario files and report transition coverage.
 
 Exit codes: 0 every scenario passed (and coverage is high enough), 1 a scenario failed or
-coverage is below --min-coverage, 2 a usage error or a scenario file that cannot be read.
+coverage is below --min-coverage, 2 a usage error or a scenario file that cannot be read,
+3 a flow is broken: refused as the server refuses it (compile errors, error findings the
+project does not ignore), or failed at run time. 3 wins over 1.
 """
 
 from __future__ import annotations

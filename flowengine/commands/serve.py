@@ -106,6 +106,7 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
 
     import uvicorn
 
+    from flowengine.lint.runner import UsageError
     from flowengine.server import config as cfg
     from flowengine.server import create_app, load_registry, logs
     from flowengine.server.stores import StoreError, open_store, redact
@@ -121,13 +122,17 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
         return fail("\n".join(problems))
     if not os.path.isdir(config.flows_dir):
         return fail(f"no flows folder {config.flows_dir!r}: give FLOWS_DIR or create ./flows")
-    registry = load_registry(config)
+    try:
+        registry = load_registry(config)
+    except UsageError as exc:  # the project's [tool.flowengine.lint] is wrong
+        return fail(str(exc))
+    # Printed before the server starts, so the operator sees what is refused and why
+    # (the app's start-up logs it too, once in each worker).
+    for failure in registry.failures.values():
+        print(f"flow {failure.name} not loaded:", file=sys.stderr)
+        for line in failure.describe():
+            print(f"  {line}", file=sys.stderr)
     if not registry.live:
-        # With flows to serve, the app's start-up logs the failures (once, in each worker).
-        for failure in registry.failures.values():
-            print(f"flow {failure.name} not loaded:", file=sys.stderr)
-            for line in failure.describe():
-                print(f"  {line}", file=sys.stderr)
         return fail(f"no flow in {config.flows_dir} compiled; nothing to serve")
     options = uvicorn_options(args.host, args.port, config.log_level)
     # uvicorn believes X-Forwarded-* from 127.0.0.1 unless told otherwise: any local

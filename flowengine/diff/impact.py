@@ -15,7 +15,7 @@ from flowengine.scenarios.coverage import Coverage
 from flowengine.scenarios.file import Scenario, ScenarioFileError, load
 from flowengine.scenarios.report import find
 from flowengine.scenarios.runner import Result, Runner
-from flowengine.sim.simulate import Flows, SimulationError
+from flowengine.sim.flows import Flows, SimulationError
 
 __all__ = ["ScenarioFileError", "impacts", "load_scenarios"]
 

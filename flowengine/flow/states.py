@@ -260,7 +260,7 @@ def _verb(compiler: CompileContext, state: State, spec: dict[str, Any], path: Ke
     if action == "dial":
         fragment = verbs.dial(compiler, name, spec["dial"], (*path, "dial"))
     elif action == "record":
-        fragment = verbs.record(compiler, name, spec["record"])
+        fragment = verbs.record(compiler, name, spec["record"], (*path, "record"))
     elif action == "enqueue":
         fragment = verbs.enqueue(compiler, name, spec["enqueue"], (*path, "enqueue"))
     elif action in ("hangup", "reject", "leave"):

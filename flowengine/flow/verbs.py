@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flowengine.flow import prompts, twiml, urls
 from flowengine.flow.context import CompileContext
 from flowengine.flow.loader import KeyPath
+from flowengine.flow.templates import Template
 from flowengine.flow.twiml import Fragment, Part
 
 
@@ -52,7 +54,7 @@ _NOUNS = (("number", "Number"), ("client", "Client"), ("sip", "Sip"))
 
 def dial(compiler: CompileContext, state: str, spec: Any, path: KeyPath) -> Fragment:
     if isinstance(spec, str):
-        spec, path = {"number": spec}, path
+        spec = {"number": spec}
         number_paths: dict[str, KeyPath] = {"number": path}
     else:
         number_paths = {"number": (*path, "number")}
@@ -94,10 +96,10 @@ def dial(compiler: CompileContext, state: str, spec: Any, path: KeyPath) -> Frag
     return twiml.merge((head, ' callerId="', quoted, '">', *body, "</Dial>"))
 
 
-def record(compiler: CompileContext, state: str, spec: Any) -> Fragment:
+def record(compiler: CompileContext, state: str, spec: Any, path: KeyPath) -> Fragment:
     options: dict[str, Any] = spec if isinstance(spec, dict) else {}
     trim = options.get("trim")
-    attributes = {
+    attributes: dict[str, Any] = {
         "action": compiler.callback(state, "record"),
         "method": "POST",
         "maxLength": options.get("max_length"),
@@ -105,33 +107,64 @@ def record(compiler: CompileContext, state: str, spec: Any) -> Fragment:
         "playBeep": options.get("beep"),
         "trim": None if trim is None else ("trim-silence" if trim else "do-not-trim"),
         "transcribe": options.get("transcribe"),
-        "transcribeCallback": options.get("transcribe_callback"),
+        "transcribeCallback": url(
+            compiler, options.get("transcribe_callback"), (*path, "transcribe_callback")
+        ),
         "finishOnKey": options.get("finish_on_key"),
     }
     if options.get("finish_on_key") == "":
         # Empty means "no key ends the recording"; attrs() would drop it, and Twilio's
         # default (any key) is the opposite.
-        return (f'<Record{twiml.attrs(attributes)} finishOnKey=""/>',)
-    return twiml.element("Record", attributes)
+        attributes["finishOnKey"] = None
+        return twiml.merge((*opening("Record", attributes, ""), ' finishOnKey=""/>'))
+    return opening("Record", attributes, "/>")
 
 
 def enqueue(compiler: CompileContext, state: str, spec: Any, path: KeyPath) -> Fragment:
     options: dict[str, Any] = {"queue": spec} if isinstance(spec, str) else spec
     name_path = path if isinstance(spec, str) else (*path, "queue")
+    wait_url = url(compiler, options.get("wait_url"), (*path, "wait_url"))
     attributes = {
         "action": compiler.callback(state, "enqueue"),
         "method": "POST",
-        "waitUrl": options.get("wait_url")
+        "waitUrl": wait_url
         or (urls.wait(compiler.url_prefix, options["wait"]) if "wait" in options else None),
         "workflowSid": options.get("workflow_sid"),
     }
     body = prompts.text_parts(compiler, options["queue"], name_path)
-    return twiml.merge(twiml.element("Enqueue", attributes, body))
+    return twiml.merge((*opening("Enqueue", attributes), *body, "</Enqueue>"))
 
 
 def redirect_url(compiler: CompileContext, spec: dict[str, Any], path: KeyPath) -> Fragment:
     body = prompts.text_parts(compiler, spec["url"], (*path, "url"))
     return twiml.merge(twiml.element("Redirect", {"method": spec.get("method", "POST")}, body))
+
+
+def url(compiler: CompileContext, value: Any, path: KeyPath) -> str | Template | None:
+    """A URL-valued attribute: a template like every other text (`{{ vars.agent }}` is
+    rendered for each call), compiled and checked now; constant text stays text."""
+    if value is None:
+        return None
+    template = compiler.template(str(value), path)
+    return template if template.constant is None else template.constant
+
+
+def opening(name: str, attributes: Mapping[str, Any], end: str = ">") -> Fragment:
+    """The start tag, attributes in name order; a Template's value is rendered (and
+    escaped) into it at run time."""
+    parts: list[Part] = [f"<{name}"]
+    for attribute, value in sorted(attributes.items()):
+        if isinstance(value, Template):
+            parts += [f' {attribute}="', _quoted(value), '"']
+        else:
+            parts.append(twiml.attrs({attribute: value}))
+    parts.append(end)
+    return twiml.merge(parts)
+
+
+def _quoted(template: Template) -> Part:
+    render = template.render
+    return lambda context: twiml.attr_value(render(context))
 
 
 def simple(action: str, value: Any) -> Fragment:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flowengine.lint.rules import RULES, find
-from flowengine.lint.runner import UsageError
+from flowengine.lint.runner import Options, UsageError
 
 FORMATS = ("auto", "text", "json", "github", "sarif")
 LIMITS = ("max-prompt-seconds", "max-menu-options", "words-per-minute")  # too-long-to-hear
@@ -99,3 +99,25 @@ def codes(tokens: Iterable[str], where: str = "") -> frozenset[str]:
         prefix = f"{where}: " if where else ""
         raise UsageError(f"{prefix}unknown rule '{token}' (see flowengine lint --list-rules)")
     return frozenset(result)
+
+
+def options(
+    config: Config,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    use_environ: bool = False,
+) -> Options:
+    """The rules to run and the findings to drop: the configuration's, and the command line's
+    on top (its --select replaces the configured one, its --ignore adds to it)."""
+    where = config.source or "pyproject.toml"
+    select = list(select)
+    return Options(
+        select=codes(select, "--select") if select else codes(config.select, where),
+        ignore=codes(config.ignore, where) | codes(ignore, "--ignore"),
+        per_file_ignores=tuple(
+            (glob, codes(names, where)) for glob, names in config.per_file_ignores.items()
+        ),
+        use_environ=use_environ,
+        base=config.base,
+        limits=tuple(config.limits.items()),
+    )

@@ -13,6 +13,7 @@ _STAGES = {
     "schema": "the schema check",
     "compile": "the compiler (the server refuses the flow too)",
     "lint": "the linter",
+    "filter": "the linter, after it applied the ignore comments",
 }
 
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from functools import cache
 from typing import Any
 
 from flowengine.diagnostics import FlowError
+from flowengine.flow.files import flow_files
 from flowengine.flow.loader import Document, load_file
-
-FLOW_SUFFIXES = (".yaml", ".yml")
 
 
 class Project:
@@ -30,14 +28,8 @@ class Project:
         """Flow name -> file path for every flow file in a folder."""
         directory = os.path.abspath(directory)
         if directory not in self._listings:
-            try:
-                names = sorted(os.listdir(directory))
-            except OSError:
-                names = []
             self._listings[directory] = {
-                os.path.splitext(n)[0]: os.path.join(directory, n)
-                for n in names
-                if n.endswith(FLOW_SUFFIXES)
+                name: str(path) for name, path in flow_files(directory).items()
             }
         return self._listings[directory]
 
@@ -93,6 +85,6 @@ class Project:
         return self._entries[directory].get(flow, set())
 
 
-@cache
 def directory_of(path: str) -> str:
+    # Not cached: a relative path names another folder once the working folder changes.
     return os.path.dirname(os.path.abspath(path))

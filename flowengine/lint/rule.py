@@ -36,7 +36,7 @@ class Rule:
     details: str = ""
     check: Check | None = None
     needs_graph: bool = False
-    stage: str = "lint"  # yaml, schema, compile or lint: who reports it
+    stage: str = "lint"  # yaml, schema, compile, lint or filter (ignore comments)
 
 
 @dataclass
@@ -49,6 +49,7 @@ class FlowContext:
     project: Project
     use_environ: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    folder: str | None = None  # where its hand-overs find flows (default: its own folder)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -61,7 +62,7 @@ class FlowContext:
 
     @property
     def directory(self) -> str:
-        return directory_of(self.doc.path)
+        return directory_of(self.doc.path) if self.folder is None else self.folder
 
     @cached_property
     def lines(self) -> list[str]:

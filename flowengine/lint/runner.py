@@ -11,9 +11,11 @@ from pathlib import Path as FilePath
 from flowengine.diagnostics import Diagnostic, FlowError
 from flowengine.flow import codes
 from flowengine.flow.compiler import compile_document
+from flowengine.flow.files import flow_name
 from flowengine.flow.loader import Document, load_file
 from flowengine.flow.settings import env_references
-from flowengine.lint.project import FLOW_SUFFIXES, Project
+from flowengine.lint import inline
+from flowengine.lint.project import Project
 from flowengine.lint.rule import FlowContext
 from flowengine.lint.rules import RULES
 
@@ -48,9 +50,7 @@ def collect(paths: Iterable[str]) -> list[str]:
         if os.path.isdir(path):
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                files.extend(
-                    os.path.join(root, n) for n in sorted(names) if n.endswith(FLOW_SUFFIXES)
-                )
+                files.extend(os.path.join(root, n) for n in sorted(names) if flow_name(n))
         elif os.path.isfile(path):
             files.append(path)
         else:
@@ -120,8 +120,22 @@ def lint_paths(paths: Iterable[str], options: Options | None = None) -> Result:
     project = Project(docs)
     for doc in docs.values():
         found.extend(lint_document(doc, project, options))
-    ignored = {path: _ignored(path, options) for path in result.files}
-    result.diagnostics = sorted(
-        d for d in found if options.enabled(d.code) and d.code not in ignored.get(d.path, ())
-    )
+    result.diagnostics = kept(found, options, docs)
     return result
+
+
+def kept(
+    found: list[Diagnostic],
+    options: Options,
+    docs: Mapping[str, Document],
+    *,
+    report_unused: bool = True,
+) -> list[Diagnostic]:
+    """The findings left once the ignore comments in the files (`docs`), the options' rule
+    selection and per-file ignores drop theirs, sorted by position."""
+    found = inline.apply(found, docs, options.enabled, report_unused=report_unused)
+    ignored: dict[str, frozenset[str]] = {}
+    for d in found:
+        if d.path not in ignored:
+            ignored[d.path] = _ignored(d.path, options)
+    return sorted(d for d in found if options.enabled(d.code) and d.code not in ignored[d.path])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Any
@@ -29,6 +29,7 @@ INPUTS = {
     "record": "record:{}",
     "queue": "queue:{}",
     "text": "text:{}",
+    "wait": "wait:{}",
     "hangup": "hangup",
 }
 EXPECTATIONS = ("hear", "not_hear", "state", "flow", "dialled", "sms", "vars", "visits", "ended")
@@ -48,6 +49,7 @@ class Step:
     input: str | None  # in the `--inputs` spelling; None for the call's first words
     shown: str  # the step as written, for reports
     expect: Expect
+    params: dict[str, str] = field(default_factory=dict)  # form fields of this step's webhook
 
 
 @dataclass
@@ -139,7 +141,7 @@ class _Reader:
                 at = parse_time(str(merged["at"]))
             except ValueError as exc:
                 self.problem((*where["at"], "at"), str(exc))
-        params = merged.get("params") or {}
+        params = merged.get("params")
         steps_data = spec.get("steps", [])
         if not isinstance(steps_data, list):
             self.problem((*path, "steps"), "write the steps as a list, one '- ' per step")
@@ -154,14 +156,14 @@ class _Reader:
             caller=str(merged.get("caller", "+15550001111")),
             to=str(merged.get("to", "+15550009999")),
             at=at,
-            params={str(k): str(v) for k, v in params.items()} if isinstance(params, dict) else {},
+            params=self.params(params, (*where["params"], "params")),
             start=merged.get("start"),
             steps=steps,
             expect=self.expect(spec.get("expect", {}), (*path, "expect"), "'expect'"),
         )
 
     def step(self, item: Any, path: KeyPath, index: int) -> Step:
-        spec = self.mapping(item, path, "a step", (*INPUTS, *EXPECTATIONS))
+        spec = self.mapping(item, path, "a step", (*INPUTS, "params", *EXPECTATIONS))
         given = [key for key in spec if key in INPUTS]
         if len(given) > 1:
             self.problem(path, f"one caller action per step, not {' and '.join(given)}")
@@ -182,12 +184,24 @@ class _Reader:
             self.problem(path, f"a step needs what the caller does: {', '.join(INPUTS)}")
         expectations = {k: v for k, v in spec.items() if k in EXPECTATIONS}
         line = self.doc.position(path)[0]
-        return Step(line, text, shown, self.expect(expectations, path, "a step"))
+        params = self.params(spec.get("params"), (*path, "params"))
+        return Step(line, text, shown, self.expect(expectations, path, "a step"), params)
+
+    def params(self, value: Any, path: KeyPath) -> dict[str, str]:
+        """Form fields Twilio posts, as 'Field: value' lines (DialCallDuration: 300)."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or any(isinstance(v, dict | list) for v in value.values()):
+            self.problem(path, "'params' must be 'Field: value' lines, e.g. {CallStatus: busy}")
+            return {}
+        return {str(k): _field(v) for k, v in value.items()}
 
     def check_input(self, key: str, value: Any, path: KeyPath) -> None:
         event = PREFIXES.get(key)
         if event is not None and value not in OUTCOMES[event]:
             self.problem(path, f"'{key}' is one of: {', '.join(OUTCOMES[event])}")
+        if key == "wait" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            self.problem(path, "'wait' takes the seconds the caller keeps waiting, e.g. wait: 120")
         if key == "press" and not KEYS.match(str(value)):
             self.problem(path, '\'press\' takes keys: 0-9, * and # (write "*" and "#" in quotes)')
 
@@ -237,7 +251,16 @@ class _Reader:
         return result
 
 
-_EXAMPLES = dict(press="1", say="sales", dial="busy", record="recorded", queue="bridged", text="hi")
+_EXAMPLES = dict(
+    press="1", say="sales", dial="busy", record="recorded", queue="bridged", text="hi", wait="120"
+)
+
+
+def _field(value: Any) -> str:
+    """A form field as Twilio writes it: YAML's true is 'true', not Python's 'True'."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
 
 
 def _listed(value: Any) -> list[Any]:

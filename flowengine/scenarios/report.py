@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import TextIO
 
 from flowengine.diagnostics import FlowError
+from flowengine.flow.files import SUFFIXES, flow_files
+from flowengine.lint.runner import UsageError as LintUsageError
 from flowengine.scenarios.coverage import FlowCoverage
 from flowengine.scenarios.file import Scenario, ScenarioFileError, load
 from flowengine.scenarios.runner import Result, Runner
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN = 0, 1, 2, 3
 DEFAULT_FOLDER = Path("scenarios")
-SUFFIXES = (".yaml", ".yml")
 
 
 def find(paths: list[str]) -> list[Path]:
@@ -61,17 +62,23 @@ def test(paths: list[str], minimum: float | None, fmt: str, out: TextIO, err: Te
     low = [f for f in flows if minimum is not None and f.percent < minimum]
     failed = [r for r in results if not r.passed]
     (_json if fmt == "json" else _text)(results, flows, low, minimum, broken, out)
-    return EXIT_FAILED if failed or low or broken else EXIT_OK
+    if broken or any(r.broken for r in results):
+        return EXIT_BROKEN
+    return EXIT_FAILED if failed or low else EXIT_OK
 
 
 def _include_untested(runner: Runner, scenarios: list[Scenario]) -> list[str]:
     """Every flow in the folders the scenarios call, so an untested flow shows as 0%."""
     broken: list[str] = []
     for folder in sorted({s.flows.resolve(): s.flows for s in scenarios}.values()):
-        flows = runner.flows(folder)
-        for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES):
+        try:
+            flows = runner.flows(folder)
+        except LintUsageError as exc:
+            broken.append(f"{folder}: {exc}")
+            continue
+        for name in flow_files(folder):
             try:
-                runner.coverage.include(flows.get(path.stem))
+                runner.coverage.include(flows.get(name))
             except FlowError as exc:
                 broken += [str(d) for d in exc.diagnostics]
     return broken

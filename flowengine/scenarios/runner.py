@@ -12,14 +12,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flowengine.diagnostics import FlowError
-from flowengine.flow.compiler import load_flow
 from flowengine.flow.graph import Graph
+from flowengine.lint.runner import UsageError as LintUsageError
 from flowengine.scenarios.coverage import Coverage
 from flowengine.scenarios.expectations import Seen, check
 from flowengine.scenarios.file import Scenario
 from flowengine.sim import caller_input
 from flowengine.sim.caller_input import InputError
-from flowengine.sim.simulate import Call, Flows, SimulationError, Turn
+from flowengine.sim.flows import FlowFailed, Flows, SimulationError
+from flowengine.sim.simulate import Call, Turn
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Result:
     scenario: Scenario
     failure: str | None = None
     transcript: list[str] = field(default_factory=list)
+    broken: bool = False  # the flow is refused, or fails at run time: not the scenario's fault
 
     @property
     def passed(self) -> bool:
@@ -50,7 +52,7 @@ class Runner:
         flows = self.flows(scenario.flows)
         if scenario.flow.resolve().parent == scenario.flows.resolve():
             return flows.get(scenario.flow.stem)
-        return load_flow(str(scenario.flow))
+        return flows.load(scenario.flow)
 
     def run(self, scenario: Scenario) -> Result:
         result = Result(scenario)
@@ -58,6 +60,13 @@ class Runner:
             self.play(scenario, result)
         except FlowError as exc:
             result.failure = "the flow does not load:\n" + "\n".join(map(str, exc.diagnostics))
+            result.broken = True
+        except FlowFailed as exc:
+            result.failure = f"the flow failed: {exc}"
+            result.broken = True
+        except LintUsageError as exc:
+            result.failure = f"the project's lint configuration is wrong: {exc}"
+            result.broken = True
         except SimulationError as exc:
             result.failure = f"the call cannot go on: {exc}"
         return result
@@ -76,7 +85,10 @@ class Runner:
             scenario.start,
         )
         whole = Seen()
-        seen = self.turn(call.begin(), whole, result, "(the call starts)")
+        first = (
+            scenario.steps[0].params if scenario.steps and scenario.steps[0].input is None else {}
+        )
+        seen = self.turn(call.begin(first), whole, result, "(the call starts)")
         for number, step in enumerate(scenario.steps, 1):
             where = f"step {number} ({scenario.file}:{step.line}): {step.shown}"
             if step.input is not None:
@@ -88,7 +100,7 @@ class Runner:
                 except InputError as exc:
                     result.failure = f"{where}\n    {exc}"
                     return
-                seen = self.turn(call.answer(action), whole, result, f"> {step.shown}")
+                seen = self.turn(call.answer(action, step.params), whole, result, f"> {step.shown}")
             problems = check(step.expect, seen, call)
             if problems:
                 result.failure = "\n".join([where, *problems])

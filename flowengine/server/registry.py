@@ -8,28 +8,27 @@ process (sharing Redis) can serve a version it never loaded from disk itself.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
+
 from flowengine.diagnostics import Diagnostic, FlowError
 from flowengine.flow import codes
 from flowengine.flow.compiler import compile_source
+from flowengine.flow.files import flow_files, flow_name
 from flowengine.flow.graph import Graph
-from flowengine.lint.gate import serving_errors
+from flowengine.lint.gate import Gate
 from flowengine.lint.project import Project
 from flowengine.server.stores import DEFAULT_TTL_SECONDS, SessionStore, StoreError
 
 log = logging.getLogger("flowengine.server.registry")
-
-SUFFIXES = (".yaml", ".yml")
-# The schema's pattern for names: a flow's name is part of every URL its calls use.
-FLOW_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -45,40 +44,17 @@ class Failure:
         return [str(d) for d in self.diagnostics]
 
 
-def flow_name(path: str | Path) -> str | None:
-    p = Path(path)
-    return p.stem if p.suffix in SUFFIXES and not p.name.startswith(".") else None
-
-
 def compile_file(
     path: str | Path,
     environ: Mapping[str, str],
     url_prefix: str,
     project: Project | None = None,
+    gate: Gate | None = None,
 ) -> Graph | Failure:
-    """Read and compile one flow file (no shared state: safe to run in a worker thread)."""
+    """Read, compile and check one flow file (no shared state: safe in a worker thread)."""
     name = flow_name(path) or Path(path).stem
-    if not FLOW_NAME.fullmatch(name):
-        problem = Diagnostic(
-            str(path),
-            1,
-            1,
-            *codes.UNREADABLE,
-            f"'{name}' cannot be a flow's name: it becomes the flow's web address",
-            hint="rename the file using letters, digits, '_' and '-' only, e.g. main.yaml",
-        )
-        return Failure(name, str(path), (problem,), time.time())
     try:
-        source = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = Diagnostic(str(path), 1, 1, *codes.UNREADABLE, f"cannot read: {exc}")
-        return Failure(name, str(path), (problem,), time.time())
-    try:
-        graph = compile_source(source, str(path), environ, url_prefix)
-        refused = serving_errors(graph, project)
-        if refused:
-            return Failure(name, str(path), tuple(refused), time.time())
-        return graph
+        return (gate or Gate()).load(path, environ, url_prefix, project)
     except FlowError as exc:
         return Failure(name, str(path), tuple(exc.diagnostics), time.time())
     except Exception as exc:  # a compiler bug must not take the server (or a reload) down
@@ -95,8 +71,11 @@ class Registry:
         url_prefix: str = "",
         keep_seconds: float = DEFAULT_TTL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        gate: Gate | None = None,
     ) -> None:
         self.flows_dir = Path(flows_dir)
+        # The project's lint configuration decides what is refused (read once, at start).
+        self.gate = Gate.for_folder(self.flows_dir) if gate is None else gate
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self.url_prefix = url_prefix
         self.keep_seconds = keep_seconds
@@ -105,20 +84,21 @@ class Registry:
         self.failures: dict[str, Failure] = {}
         self._versions: dict[tuple[str, str], Graph] = {}
         self._used: dict[tuple[str, str], float] = {}
+        self._rebuilds: dict[tuple[str, str], asyncio.Future[Graph | None]] = {}
 
     # -- loading ---------------------------------------------------------------------------
 
     def files(self) -> list[Path]:
-        return sorted(p for p in self.flows_dir.iterdir() if p.is_file() and flow_name(p))
+        return list(flow_files(self.flows_dir).values())
 
     def load_all(self) -> None:
         """Compile every flow file in the folder (at startup)."""
         project = Project()  # the folder's flows, read once for the checks that look across
         for path in self.files():
-            self.apply(compile_file(path, self.environ, self.url_prefix, project))
+            self.apply(compile_file(path, self.environ, self.url_prefix, project, self.gate))
 
     def compile(self, path: str | Path) -> Graph | Failure:
-        return compile_file(path, self.environ, self.url_prefix)
+        return compile_file(path, self.environ, self.url_prefix, gate=self.gate)
 
     def apply(self, result: Graph | Failure) -> Graph | None:
         """Install a compiled graph, or record a failure and keep the live version."""
@@ -167,16 +147,32 @@ class Registry:
         return graph
 
     async def version(self, name: str, version: str, store: SessionStore) -> Graph | None:
-        """The graph a call started on: in memory, or rebuilt from the store's copy."""
+        """The graph a call started on: in memory, or rebuilt from the store's copy.
+
+        Rebuilding compiles in a worker thread, so other calls are answered meanwhile;
+        requests that want the same version at the same time share one rebuild.
+        """
         graph = self.known(name, version)
         if graph is not None:
             return graph
+        key = (name, version)
+        rebuild = self._rebuilds.get(key)
+        if rebuild is None:
+            rebuild = asyncio.ensure_future(self._rebuild(name, version, store))
+            self._rebuilds[key] = rebuild
+            rebuild.add_done_callback(lambda _: self._rebuilds.pop(key, None))
+        # Shielded: a caller hanging up must not cancel the rebuild the others wait for.
+        return await asyncio.shield(rebuild)
+
+    async def _rebuild(self, name: str, version: str, store: SessionStore) -> Graph | None:
         source = await store.load_flow_source(name, version)
         if source is None:
             return None
         path = str(self.flows_dir / f"{name}.yaml")
         try:
-            graph = compile_source(source, path, self.environ, self.url_prefix)
+            graph = await to_thread.run_sync(
+                compile_source, source, path, self.environ, self.url_prefix
+            )
         except FlowError as exc:
             log.error("stored flow %s version %s no longer compiles: %s", name, version, exc)
             return None

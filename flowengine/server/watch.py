@@ -10,7 +10,8 @@ import anyio
 from anyio import to_thread
 from watchfiles import Change, awatch
 
-from flowengine.server.registry import Failure, Registry, flow_name
+from flowengine.flow.files import flow_name
+from flowengine.server.registry import Failure, Registry
 from flowengine.server.stores import SessionStore
 
 log = logging.getLogger("flowengine.reload")

@@ -19,6 +19,7 @@ from flowengine.sim.transcript import Wait
 KEYS = re.compile(r"^[0-9*#]+$")
 PREFIXES = {"dial": "dial", "record": "record", "queue": "enqueue", "enqueue": "enqueue"}
 HANGUP_WORDS = frozenset({"hangup", "hang up", "q", "quit"})
+DEFAULT_WAIT_SECONDS = 60
 
 
 class InputError(ValueError):
@@ -27,7 +28,7 @@ class InputError(ValueError):
 
 @dataclass(frozen=True)
 class Action:
-    kind: str  # keys, speech, silence, outcome, text, hangup
+    kind: str  # keys, speech, silence, outcome, text, hangup, wait (in a queue)
     value: str = ""
 
 
@@ -48,6 +49,10 @@ def parse(text: str, wait: Wait | None, *, terminal: bool = False) -> Action:
     if wait.event == "sms":
         body = raw[5:] if lowered.startswith("text:") else raw
         return Action("text", body.strip())
+    if (wait.event == "enqueue" or wait.in_queue) and lowered.partition(":")[0] == "wait":
+        return _wait(raw, lowered)
+    if wait.in_queue and lowered.partition(":")[0] in ("queue", "enqueue"):
+        return _outcome(raw, lowered, "enqueue")
     if wait.event == "gather":
         return _gather(raw, lowered, terminal)
     return _outcome(raw, lowered, wait.event)
@@ -85,6 +90,16 @@ def _outcome(raw: str, lowered: str, event: str) -> Action:
     return Action("outcome", outcome)
 
 
+def _wait(raw: str, lowered: str) -> Action:
+    """`wait` or `wait:SECONDS`: the caller stays in the queue; Twilio plays the wait flow
+    again, SECONDS (default 60) later by the QueueTime it posts."""
+    _, _, seconds = lowered.partition(":")
+    seconds = seconds.strip() or str(DEFAULT_WAIT_SECONDS)
+    if not seconds.isdigit() or int(seconds) < 1:
+        raise InputError(f"'{raw}': write wait:SECONDS, e.g. wait:120")
+    return Action("wait", seconds)
+
+
 def _noun(event: str) -> str:
     return "queue" if event == "enqueue" else event
 
@@ -94,9 +109,11 @@ def prompt(wait: Wait) -> str:
     if wait.event == "sms":
         return "text> "
     if wait.event == "gather":
-        return "keys, say <words>, Enter for silence, hangup> "
+        queue = "queue:<outcome>, wait[:seconds], " if wait.in_queue else ""
+        return f"keys, say <words>, Enter for silence, {queue}hangup> "
     outcomes = OUTCOMES[wait.event]
-    return f"{_noun(wait.event)} outcome [{'/'.join(outcomes)}] (Enter = {outcomes[0]})> "
+    more = ", wait[:seconds]" if wait.event == "enqueue" else ""
+    return f"{_noun(wait.event)} outcome [{'/'.join(outcomes)}] (Enter = {outcomes[0]}){more}> "
 
 
 def parse_time(text: str) -> datetime:

@@ -1,8 +1,9 @@
 """The terminal side of `flowengine simulate`: show each turn, ask for the caller's next move.
 
 Interactive when no `--inputs` are given (reads lines from stdin), scripted otherwise.
-Exit codes: 0 the call ended (or a text conversation stopped), 1 a flow error or the
-inputs ran out while the call still waits, 2 a usage error (bad option, bad input).
+Exit codes: 0 the call ended (or a text conversation stopped), 1 the inputs ran out while
+the call still waits (or came after it ended), 2 a usage error (bad option, bad input),
+3 the flow is broken: refused as the server refuses it, or failed at run time.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from pathlib import Path
 from typing import TextIO
 
 from flowengine.diagnostics import FlowError
-from flowengine.flow.compiler import load_flow
+from flowengine.lint.runner import UsageError as LintUsageError
 from flowengine.sim import caller_input
 from flowengine.sim.caller_input import InputError, parse_time
-from flowengine.sim.simulate import Call, Flows, SimulationError, Turn
+from flowengine.sim.flows import FlowFailed, Flows, SimulationError
+from flowengine.sim.simulate import Call, Turn
 from flowengine.sim.transcript import Wait
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -37,9 +39,14 @@ def play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO
         print(f"flowengine simulate: error: {exc}", file=stderr)
         return EXIT_USAGE
     except FlowError as exc:
+        stdout.flush()
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=stderr)
-        return EXIT_FAILED
+        return EXIT_BROKEN
+    except FlowFailed as exc:
+        stdout.flush()
+        print(f"error: the flow failed: {exc}", file=stderr)
+        return EXIT_BROKEN
     except SimulationError as exc:
         stdout.flush()
         print(f"error: {exc}", file=stderr)
@@ -60,11 +67,14 @@ def _setup(args: argparse.Namespace) -> Call:
         if not equals or not name:
             raise UsageError(f"--param: '{item}' is not FIELD=VALUE")
         params[name] = value
-    graph = load_flow(str(path))
+    folder = Path(args.flows) if args.flows else path.parent
+    try:
+        flows = Flows(folder)
+    except LintUsageError as exc:
+        raise UsageError(str(exc)) from exc
+    graph = flows.load(path)
     if args.start and args.start not in graph.states:
         raise UsageError(f"--start: flow '{graph.name}' has no state '{args.start}'")
-    folder = Path(args.flows) if args.flows else path.parent
-    flows = Flows(folder)
     return Call(graph, flows, now, args.caller, args.to, params, args.start)
 
 

@@ -9,11 +9,11 @@ drive a `Call`.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
 
-from flowengine.flow.compiler import load_flow
+from flowengine.flow.files import flow_files
 from flowengine.flow.graph import Graph
 from flowengine.runtime.interpreter import (
     Event,
@@ -24,13 +24,10 @@ from flowengine.runtime.interpreter import (
 )
 from flowengine.runtime.session import CallSession
 from flowengine.sim.caller_input import Action
+from flowengine.sim.flows import FlowFailed, Flows, SimulationError
 from flowengine.sim.transcript import Wait, read
 
 MAX_HANDOVERS = 20  # hand-overs in one turn; the flows would otherwise bounce forever
-
-
-class SimulationError(Exception):
-    """The call cannot go on: a missing flow, a webhook the flow cannot answer."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +37,19 @@ class Run:
     graph: Graph
     result: StepResult
     entry: str | None = None
+
+
+@dataclass
+class Hold:
+    """A caller waiting in a queue, hearing a flow of the folder (the enqueue's waitUrl).
+
+    As on the server, Twilio asks for the wait flow again each time it runs out, and the
+    flow runs afresh each time (no session); a gather in it is answered by that flow.
+    """
+
+    queue: Wait  # the enqueue the calling flow waits on
+    graph: Graph  # the wait flow
+    seconds: int = 0  # the QueueTime Twilio posts
 
 
 @dataclass
@@ -60,25 +70,6 @@ class Turn:
             names += [run.entry] if run.entry else []
             names += [target for _, _, target in run.result.trace]
         return names
-
-
-class Flows:
-    """Flow files by name in one folder, each compiled once."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.graphs: dict[str, Graph] = {}
-
-    def get(self, name: str) -> Graph:
-        if name not in self.graphs:
-            for suffix in (".yaml", ".yml"):
-                path = self.folder / f"{name}{suffix}"
-                if path.is_file():
-                    self.graphs[name] = load_flow(str(path))
-                    break
-            else:
-                raise SimulationError(f"flow '{name}' not found in {self.folder}/")
-        return self.graphs[name]
 
 
 class Call:
@@ -107,26 +98,43 @@ class Call:
         self.extra = dict(params or {})
         self.session: CallSession | None = None
         self.wait: Wait | None = None
+        self.hold: Hold | None = None
         self.ended: str | None = None
         self.state: str | None = None
         flows.graphs.setdefault(graph.name, graph)
 
-    def begin(self) -> Turn:
-        """The call comes in (voice), or the conversation is ready for a first text (sms)."""
+    def begin(self, params: Mapping[str, str] | None = None) -> Turn:
+        """The call comes in (voice), or the conversation is ready for a first text (sms);
+        `params` add to (or replace) the form fields of the call's first webhook."""
         turn = Turn(flow=self.graph.name)
         if self.graph.channel == "sms":
             self.wait = turn.wait = Wait("sms", self.graph.name, "")
             return turn
-        event = Event("call", self.base | self.extra, state=self.start)
+        event = Event("call", self.base | self.extra | dict(params or {}), state=self.start)
         self.run(turn, self.graph, event, self.start or self.graph.start)
         return turn
 
-    def answer(self, action: Action) -> Turn:
+    def answer(self, action: Action, params: Mapping[str, str] | None = None) -> Turn:
+        """The caller's move; `params` add to (or replace) the form fields Twilio posts
+        with the webhook it causes (CallStatus, DialCallDuration, ...)."""
         turn = Turn(flow=self.graph.name)
         wait = self.wait
+        extra = dict(params or {})
+        hold = self.hold
+        if hold is not None and action.kind != "hangup":
+            if action.kind == "wait":
+                hold.seconds += int(action.value)
+                self.play_hold(turn, Event("call", self.queue_form(hold) | extra))
+                return turn
+            if wait is not None and wait is not hold.queue and action.kind != "outcome":
+                form = self.queue_form(hold) | self.form(wait, action, turn) | extra
+                self.play_hold(turn, Event(wait.event, form, state=wait.state))
+                return turn
+            wait = hold.queue  # how waiting in the queue ended: the calling flow goes on
+        self.hold = None
         if action.kind == "hangup":
             if self.session is not None:
-                status = self.base | {"CallStatus": "completed"}
+                status = self.base | {"CallStatus": "completed"} | extra
                 self.run(turn, self.graph, Event("status", status), None)
             turn.lines.append("(the caller hangs up)")
             self.finish(turn, "caller-hangup")
@@ -135,11 +143,13 @@ class Call:
             raise SimulationError("the call has already ended")
         if action.kind == "text":
             fresh = self.session is None or self.session.ended
-            params = self.base | {"Body": action.value, "MessageSid": "SM" + uuid.uuid4().hex}
-            self.run(turn, self.graph, Event("sms", params), self.graph.start if fresh else None)
+            form = self.base | {"Body": action.value, "MessageSid": "SM" + uuid.uuid4().hex}
+            self.run(
+                turn, self.graph, Event("sms", form | extra), self.graph.start if fresh else None
+            )
             return turn
-        params = dict(self.base) | self.form(wait, action, turn)
-        self.run(turn, self.graph, Event(wait.event, params, state=wait.state), None)
+        form = dict(self.base) | self.form(wait, action, turn) | extra
+        self.run(turn, self.graph, Event(wait.event, form, state=wait.state), None)
         return turn
 
     def form(self, wait: Wait, action: Action, turn: Turn) -> dict[str, str]:
@@ -211,7 +221,7 @@ class Call:
             elif reply.wait is not None:
                 self.wait = turn.wait = reply.wait
                 if reply.wait.wait_url:
-                    self.hold_music(turn, reply.wait.wait_url)
+                    self.enter_queue(turn, reply.wait)
             elif reply.ending is not None:
                 self.finish(turn, reply.ending)
             elif graph.channel == "sms" and not result.session.ended:
@@ -219,28 +229,61 @@ class Call:
             else:
                 self.finish(turn, "completed")
             return
-        raise SimulationError(f"more than {MAX_HANDOVERS} hand-overs in a row")
+        raise FlowFailed(f"more than {MAX_HANDOVERS} hand-overs in a row")
 
     def step(self, graph: Graph, event: Event) -> StepResult:
-        try:
-            return step(graph, self.session, event, self.now)
-        except FlowRuntimeError as exc:
-            raise SimulationError(f"{graph.path}: {exc}") from exc
+        return step_or_fail(graph, self.session, event, self.now)
 
     def finish(self, turn: Turn, how: str) -> None:
         self.wait = turn.wait = None
         self.ended = turn.ended = how
         turn.state = self.state
 
-    def hold_music(self, turn: Turn, url: str) -> None:
-        """Show once what the caller hears while waiting (Twilio runs the wait URL in a loop)."""
+    def enter_queue(self, turn: Turn, queue: Wait) -> None:
+        url = queue.wait_url
         name = url.rstrip("/").rsplit("/", 1)[-1]
-        try:
-            graph = self.flows.get(name)
-        except SimulationError:
+        if name not in flow_files(self.flows.folder):
             turn.lines.append(f"  (while waiting: {url}, not a flow in {self.flows.folder}/)")
             return
-        params = self.base | {"QueuePosition": "1", "QueueTime": "0", "CurrentQueueSize": "1"}
-        result = step(graph, None, Event("call", params), self.now)
-        turn.runs.append(Run(graph, result, graph.start))
-        turn.lines.extend(f"  (while waiting) {line}" for line in read(result.twiml).lines)
+        self.hold = Hold(queue, self.flows.get(name))
+        self.play_hold(turn, Event("call", self.queue_form(self.hold)))
+
+    def queue_form(self, hold: Hold) -> dict[str, str]:
+        """What Twilio posts to a waitUrl: the call's fields and where it is in the queue."""
+        queue = {"QueuePosition": "1", "QueueTime": str(hold.seconds), "CurrentQueueSize": "1"}
+        return self.base | queue
+
+    def play_hold(self, turn: Turn, event: Event) -> None:
+        """One round of the wait flow, or its answer to a gather, as the server runs it."""
+        hold = self.hold
+        assert hold is not None
+        result = step_or_fail(hold.graph, None, event, self.now)
+        entry = (event.state or hold.graph.start) if event.kind == "call" else None
+        turn.runs.append(Run(hold.graph, result, entry))
+        reply = read(result.twiml)
+        turn.lines.extend(f"  (while waiting) {line}" for line in reply.lines)
+        if reply.ending == "leave":
+            # Twilio takes the caller out of the queue and posts the enqueue's action.
+            self.hold = None
+            form = self.base | {"QueueResult": "leave", "QueueTime": str(hold.seconds)}
+            self.run(turn, self.graph, Event("enqueue", form, state=hold.queue.state), None)
+        elif reply.ending is not None:
+            self.hold = None
+            self.finish(turn, reply.ending)
+        elif reply.wait is not None and reply.wait.event == "gather":
+            self.wait = turn.wait = replace(reply.wait, in_queue=True)
+        else:
+            self.wait = turn.wait = hold.queue
+            turn.lines.append(
+                "  (the wait flow ends: Twilio plays it again while the caller waits)"
+            )
+
+
+def step_or_fail(
+    graph: Graph, session: CallSession | None, event: Event, now: datetime
+) -> StepResult:
+    """`runtime.step`, with its run-time errors as FlowFailed naming the flow's file."""
+    try:
+        return step(graph, session, event, now)
+    except FlowRuntimeError as exc:
+        raise FlowFailed(f"{graph.path}: {exc}") from exc

@@ -27,6 +27,7 @@ class Wait:
     num_digits: int = 0  # for a gather: Twilio stops listening after this many keys
     finish_on_key: str = ""  # for a gather: the key that ends input, not part of Digits
     wait_url: str = ""  # for an enqueue: the hold music flow
+    in_queue: bool = False  # a gather of the wait flow: queue outcomes answer too
 
 
 @dataclass(frozen=True)

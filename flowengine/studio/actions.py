@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from flowengine.diagnostics import FlowError, Severity
 from flowengine.sim.caller_input import parse_time
-from flowengine.sim.simulate import SimulationError
+from flowengine.sim.flows import SimulationError
 from flowengine.studio import edits, recording
 from flowengine.studio.pages import problem, studio_of
 from flowengine.studio.trial import TrialError, action

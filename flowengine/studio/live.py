@@ -10,7 +10,7 @@ import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 from watchfiles import awatch
 
-from flowengine.lint.project import FLOW_SUFFIXES
+from flowengine.flow.files import flow_name
 
 HEARTBEAT_S = 15.0
 
@@ -23,8 +23,7 @@ class Changes:
 
     async def watch(self) -> None:
         def wanted(_: object, path: str) -> bool:
-            name = Path(path).name
-            return name.endswith(FLOW_SUFFIXES) and not name.startswith(".")
+            return flow_name(path) is not None
 
         async for changes in awatch(
             self.folder, watch_filter=wanted, debounce=150, step=50, stop_event=self.stop

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flowengine.flow import urls
-from flowengine.sim.simulate import Flows
+from flowengine.sim.flows import Flows
 from flowengine.studio.live import Changes
 from flowengine.studio.trial import Trials
 from flowengine.studio.voice import VoiceConfig

@@ -17,7 +17,8 @@ from typing import Any
 from flowengine.flow.graph import OUTCOMES
 from flowengine.runtime.session import CallSession
 from flowengine.sim.caller_input import Action
-from flowengine.sim.simulate import Call, Flows, Turn
+from flowengine.sim.flows import Flows
+from flowengine.sim.simulate import Call, Turn
 
 KEEP = 40  # calls kept in memory; the oldest is forgotten first
 ACTIONS = ("keys", "speech", "silence", "outcome", "hangup")

@@ -15,9 +15,10 @@ from typing import Any
 
 from flowengine.diagnostics import Diagnostic, FlowError, Severity
 from flowengine.flow.compiler import compile_document
+from flowengine.flow.files import SUFFIXES, flow_files
 from flowengine.flow.graph import Graph
 from flowengine.flow.loader import Document, load_file, parse
-from flowengine.lint.project import FLOW_SUFFIXES, Project
+from flowengine.lint.project import Project
 from flowengine.lint.runner import Options, lint_document, lint_environ, lint_paths
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -64,17 +65,13 @@ class Workspace:
 
     def names(self) -> list[str]:
         """The flows the studio shows: files of the folder itself (a link out of it is not)."""
-        return sorted(
-            p.stem
-            for p in self.root.iterdir()
-            if p.suffix in FLOW_SUFFIXES and not p.name.startswith(".") and self._inside(p)
-        )
+        return sorted(name for name, path in flow_files(self.root).items() if self._inside(path))
 
     def path_of(self, name: str) -> Path:
         """The file of a flow, never a path outside the folder."""
         if not NAME.match(name):
             raise NotFound(name)
-        for suffix in FLOW_SUFFIXES:
+        for suffix in SUFFIXES:
             path = self.root / f"{name}{suffix}"
             if self._inside(path):
                 return path.resolve()

@@ -2,7 +2,8 @@
 
 The codes are stable: FE000 is a file that cannot be read at all, FE0xx are found while
 reading it (YAML, schema, structure), FE1xx by the compiler, FE2xx by the linter's checks
-of the compiled graph and document.
+of the compiled graph and document (FE290, unused-ignore, by the filter that applies the
+`# flowengine: ignore[...]` comments).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from flowengine.lint.rules import (
     unreadable,
     unset_environment_variable,
     unsupported_language,
+    unused_ignore,
     unused_setting,
     voice_language_mismatch,
     wait_flow_verb,
@@ -92,6 +94,7 @@ RULES: tuple[Rule, ...] = (
     loop_bound_from_caller.RULE,
     too_long_to_hear.RULE,
     imported_placeholder.RULE,
+    unused_ignore.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

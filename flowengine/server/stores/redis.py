@@ -49,7 +49,8 @@ class RedisSessionStore(SessionStore):
     """Sessions as hashes `{prefix}session:{key}` with fields rev and data, expiring after ttl.
 
     Flow sources are `{prefix}flow:{flow}:{version}`, with a week-long ttl renewed each time
-    a server loads or reloads that version, so versions no process serves eventually go.
+    a server publishes that version or reads it back to rebuild it for a call on it, so
+    only versions that nothing serves or uses go.
     """
 
     def __init__(
@@ -122,8 +123,11 @@ class RedisSessionStore(SessionStore):
         )
 
     async def load_flow_source(self, flow: str, version: str) -> str | None:
+        # GETEX (Redis 6.2+) renews the week-long ttl as it reads: a version calls still
+        # use stays rebuildable for as long as they use it.
         raw: bytes | str | None = await self._call(
-            "flow source load", lambda: self._redis.get(self._flow_key(flow, version))
+            "flow source load",
+            lambda: self._redis.getex(self._flow_key(flow, version), ex=self.flow_ttl),
         )
         return raw.decode() if isinstance(raw, bytes) else raw
 
