@@ -10,6 +10,7 @@ from flowengine.diagnostics import Severity
 from flowengine.flow import codes
 from flowengine.flow.context import CompileContext
 from flowengine.flow.graph import State, successors
+from flowengine.flow.hours_speech import FIELDS as HOURS_FIELDS
 from flowengine.flow.loader import KeyPath
 from flowengine.flow.templates import ROOTS
 from flowengine.runtime.variables import CALL_NAMES
@@ -67,6 +68,15 @@ def variables(compiler: CompileContext, settings: dict[str, Any]) -> None:
                 f"Twilio sends no 'call.{field}'",
                 hint=f"did you mean 'call.{close[0]}'?" if close else "",
             )
+        elif root == "hours" and not _hours_field(compiler, rest):
+            names = ", ".join(sorted(compiler.data.get("hours") or {})) or "none are defined"
+            compiler.error(
+                path,
+                *codes.UNKNOWN_VARIABLE,
+                f"unknown variable '{var}'",
+                hint=f"write hours.NAME.weekly, hours.NAME.next_open or hours.NAME.open, "
+                f"where NAME is one of the flow's opening hours ({names})",
+            )
         elif root == "settings" and field and field not in settings:
             compiler.error(
                 path,
@@ -120,3 +130,8 @@ def waitless_cycles(compiler: CompileContext, states: dict[str, State]) -> None:
     for name in sorted(passing):
         if name not in colour:
             visit(name, [])
+
+
+def _hours_field(compiler: CompileContext, rest: str) -> bool:
+    name, _, field = rest.partition(".")
+    return name in (compiler.data.get("hours") or {}) and field in HOURS_FIELDS
