@@ -20,6 +20,7 @@ from jsonschema.exceptions import best_match, relevance
 from flowengine.diagnostics import Diagnostic
 from flowengine.flow import codes
 from flowengine.flow.loader import Document
+from flowengine.twilio import phone
 
 _PACKAGED = Path(__file__).parent.parent / "data" / "flow.schema.json"
 _SOURCE_TREE = Path(__file__).parent.parent.parent / "schemas" / "flow.schema.json"
@@ -147,7 +148,9 @@ def _diagnostic(doc: Document, error: ValidationError) -> Diagnostic:
     expected: Any = error.validator_value
     hint = ""
     key_position = False
-    if kind == "type":
+    if _is_number(instance) and _phone_place(error):
+        message, hint = phone.unquoted_message(where, instance)
+    elif kind == "type":
         wanted = expected
         names = [wanted] if isinstance(wanted, str) else list(wanted)
         wanted_text = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
@@ -202,6 +205,23 @@ def _diagnostic(doc: Document, error: ValidationError) -> Diagnostic:
         message = f"{where}: {error.message}"
     line, column = doc.position(path, key=key_position)
     return Diagnostic(doc.path, line, column, *codes.SCHEMA, message, hint=hint)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _phone_place(error: ValidationError) -> bool:
+    """Whether a phone number goes where `error` is (the schema marks those with x-phone)."""
+    here = tuple(error.absolute_path)
+    node: ValidationError | None = error
+    while node is not None and tuple(node.absolute_path) == here:
+        schema = node.schema if isinstance(node.schema, dict) else {}
+        branches = [schema, *(schema.get("oneOf") or [])]
+        if any(isinstance(b, dict) and b.get("x-phone") for b in branches):
+            return True
+        node = node.parent
+    return False
 
 
 def _first(value: Any) -> Any:

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from flowengine.twilio.phone import WHAT_TWILIO_WANTS, is_e164
+
 ENV_TOKEN = "TWILIO_AUTH_TOKEN"
 ENV_STORE = "FLOWENGINE_STORE"
 ENV_PUBLIC_URL = "FLOWENGINE_PUBLIC_URL"
@@ -73,6 +75,12 @@ class ServerConfig:
                 f"{ENV_TOKEN} is not set: without it Twilio's signatures cannot be checked. "
                 "Set it to your account's auth token, or pass --insecure-dev for local "
                 "development without signature checks."
+            )
+        if self.fallback_dial and not is_e164(self.fallback_dial):
+            found.append(
+                f"the fallback number {self.fallback_dial!r} (--fallback-dial, "
+                f"{ENV_FALLBACK_DIAL}) is not a phone number Twilio accepts: {WHAT_TWILIO_WANTS}, "
+                "e.g. +15551230001"
             )
         if self.public_url and not self.public_url.startswith(("http://", "https://")):
             found.append(f"the public URL must start with https:// (got {self.public_url!r})")
