@@ -214,7 +214,7 @@ def _is_number(value: Any) -> bool:
 def _phone_place(error: ValidationError) -> bool:
     """Whether a phone number goes where `error` is (the schema marks those with x-phone)."""
     here = tuple(error.absolute_path)
-    node: ValidationError | None = error
+    node: Any = error
     while node is not None and tuple(node.absolute_path) == here:
         schema = node.schema if isinstance(node.schema, dict) else {}
         branches = [schema, *(schema.get("oneOf") or [])]
