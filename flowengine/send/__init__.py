@@ -154,7 +154,7 @@ def call(
     caller: Caller, flow: str, inputs: Iterable[str], show: Callable[[Exchange], None]
 ) -> bool:
     """Play the call; True when it ended (hung up, rejected, or nothing left to wait on)."""
-    exchange = caller.post(urls.entry("", flow))
+    exchange = caller.post(caller.public + urls.entry("", flow))
     show(exchange)
     pending = list(inputs)
     for _ in range(MAX_REDIRECTS + len(pending)):
