@@ -19,7 +19,23 @@ from flowengine.runtime.variables import CALL_NAMES
 def unknown_target(compiler: CompileContext, name: str, path: KeyPath) -> None:
     close = difflib.get_close_matches(name, sorted(compiler.state_names), n=1)
     hint = f"did you mean '{close[0]}'?" if close else "add the state, or fix the name"
+    if close and not _mentioned(compiler.data, close[0]):
+        # Nothing goes to the close match: its *definition* is the likely misspelling, and
+        # suggesting it would spread the typo.
+        hint = (
+            f"nothing goes to the state '{close[0]}': if that name is misspelt, rename the "
+            f"state to '{name}'"
+        )
     compiler.error(path, *codes.UNKNOWN_STATE, f"there is no state called '{name}'", hint=hint)
+
+
+def _mentioned(data: Any, name: str) -> bool:
+    """Whether `name` is written as a value anywhere in the flow (a target, the start)."""
+    if isinstance(data, dict):
+        return any(_mentioned(value, name) for value in data.values())
+    if isinstance(data, list):
+        return any(_mentioned(item, name) for item in data)
+    return data == name
 
 
 def condition_vars(spec: dict[str, Any], path: KeyPath) -> Iterator[tuple[str, KeyPath]]:

@@ -165,11 +165,18 @@ def _diagnostic(doc: Document, error: ValidationError) -> Diagnostic:
         key_position = True
         message = f"{where} has an unknown key '{unknown}'"
         close = difflib.get_close_matches(unknown, known, n=1)
+        meant = _MEANT.get(unknown)
         hint = (
-            f"did you mean '{close[0]}'?"
+            f"did you mean '{meant}'?"
+            if meant in known
+            else f"did you mean '{close[0]}'?"
             if close
             else f"the keys allowed here are: {', '.join(known)}"
         )
+        dedented = _dedented_state_key(doc, path)
+        if dedented:
+            message, hint = dedented
+            path = path[:2]  # point at the dedented key itself
     elif kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else str(expected)
         message = f"{where} needs '{missing}'"
@@ -205,6 +212,49 @@ def _diagnostic(doc: Document, error: ValidationError) -> Diagnostic:
         message = f"{where}: {error.message}"
     line, column = doc.position(path, key=key_position)
     return Diagnostic(doc.path, line, column, *codes.SCHEMA, message, hint=hint)
+
+
+# Words people write for a key by another name; difflib alone would pick the nearest
+# spelling (`prompt` -> `prompts`), not the key they meant.
+_MEANT = {
+    "prompt": "say",
+    "speak": "say",
+    "message": "say",
+    "text": "say",
+    "goto": "next",
+    "go": "next",
+    "then": "next",
+    "transfer": "dial",
+    "call": "dial",
+    "options": "on",
+    "choices": "on",
+    "menu": "gather",
+    "input": "gather",
+    "voicemail": "record",
+    "hang_up": "hangup",
+    "end": "hangup",
+}
+
+
+def _dedented_state_key(doc: Document, path: tuple[Any, ...]) -> tuple[str, str] | None:
+    """`on:` (or another state key) written at the indentation of the state names."""
+    if len(path) != 3 or path[0] != "states" or not isinstance(doc.data, dict):
+        return None
+    name = path[1]
+    state_keys = flow_schema()["$defs"]["state"]["properties"]
+    if name not in state_keys:
+        return None
+    states = doc.data.get("states") or {}
+    names = list(states)
+    index = names.index(name) if name in names else 0
+    if index == 0:
+        return None
+    owner = names[index - 1]
+    return (
+        f"'{name}:' is written where states are named, so it reads as a state called '{name}'",
+        f"it belongs inside the state '{owner}' above it: indent '{name}:' like the other "
+        f"keys of '{owner}'",
+    )
 
 
 def _is_number(value: Any) -> bool:
