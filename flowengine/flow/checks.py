@@ -35,7 +35,7 @@ def _mentioned(data: Any, name: str) -> bool:
         return any(_mentioned(value, name) for value in data.values())
     if isinstance(data, list):
         return any(_mentioned(item, name) for item in data)
-    return data == name
+    return bool(data == name)
 
 
 def condition_vars(spec: dict[str, Any], path: KeyPath) -> Iterator[tuple[str, KeyPath]]:
