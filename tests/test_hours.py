@@ -161,3 +161,16 @@ def test_the_schema_accepts_every_written_form() -> None:
         "  b: {say: hi, hangup: true}\n"
     )
     assert compile_source(source, "f.yaml", {}).hours["h"].exceptions[1][1] == ()
+
+
+def test_flowengine_diff_sees_a_dated_exception() -> None:
+    from datetime import date
+
+    from flowengine.diff.hours import effect
+
+    week = {"timezone": "Europe/Paris", "weekly": {"mon-fri": "9-17"}}
+    old = parse_hours("office", week)
+    new = parse_hours("office", {**week, "exceptions": {"2026-12-24": "9am-2pm"}})
+    assert effect(old, new, date(2026, 12, 1)) == (
+        "now closed 14:00-17:00 Europe/Paris on 2026-12-24 (thu) (was open)",
+    )
