@@ -68,6 +68,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "are still logged",
     )
     parser.add_argument(
+        "--rev",
+        metavar="REVISION",
+        help="serve FLOWS_DIR as it is in this git revision (a tag, branch or commit), not "
+        "the working files; implies --no-reload. Roll back by serving the previous one",
+    )
+    parser.add_argument(
         "--no-reload",
         action="store_true",
         help="serve the flows as they are at start-up; do not watch the folder for changes "
@@ -103,10 +109,14 @@ def fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace, clock: Any = None) -> int:
+    import atexit
+    import dataclasses
+    import shutil
+
     import uvicorn
 
     from flowengine.server import config as cfg
-    from flowengine.server import create_app, load_registry, log_format, logs, startup
+    from flowengine.server import create_app, load_registry, log_format, logs, revision, startup
     from flowengine.server.stores import StoreError, open_store, redact
 
     config = build_config(args, clock)
@@ -118,6 +128,15 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
     if problems:
         return fail("\n".join(problems))
     logs.setup(config.log_level, config.log_format)
+    origin = ""
+    if args.rev:
+        try:
+            exported = revision.export(args.rev, config.flows_dir)
+        except revision.RevisionError as exc:
+            return fail(str(exc))
+        atexit.register(shutil.rmtree, os.path.dirname(exported.flows_dir), ignore_errors=True)
+        origin = f" at git revision {args.rev} ({exported.commit[:12]})"
+        config = dataclasses.replace(config, flows_dir=exported.flows_dir, reload=False)
     if not os.path.isdir(config.flows_dir):
         return fail(f"no flows folder {config.flows_dir!r}: give FLOWS_DIR or create ./flows")
     # Checked here, once, whatever the number of workers: uvicorn would otherwise restart
@@ -133,7 +152,7 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
             for line in failure.describe():
                 print(f"  {line}", file=sys.stderr)
         return fail(f"no flow in {config.flows_dir} compiled; nothing to serve")
-    logs.log.info(startup.summary(config, registry, args.host, args.port, args.workers))
+    logs.log.info(startup.summary(config, registry, args.host, args.port, args.workers, origin))
     options: dict[str, Any] = {
         "host": args.host,
         "port": args.port,

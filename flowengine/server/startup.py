@@ -77,7 +77,9 @@ def store_problem(url: str) -> str | None:
     return redact(result) if result else None
 
 
-def summary(config: ServerConfig, registry: Registry, host: str, port: int, workers: int) -> str:
+def summary(
+    config: ServerConfig, registry: Registry, host: str, port: int, workers: int, origin: str = ""
+) -> str:
     """The one line that says what is being served, where, and how."""
     flows = ", ".join(f"{g.name}@{g.version}" for g in sorted(registry.live.values(), key=_name))
     failed = f" ({len(registry.failures)} not loaded)" if registry.failures else ""
@@ -85,7 +87,8 @@ def summary(config: ServerConfig, registry: Registry, host: str, port: int, work
     signatures = "checked" if config.checks_signatures else "OFF (--insecure-dev)"
     plural = "worker" if workers == 1 else "workers"
     return (
-        f"serving {flows}{failed} from {config.flows_dir.rstrip('/')}/ on http://{host}:{port}; "
+        f"serving {flows}{failed} from {config.flows_dir.rstrip('/')}/{origin} on "
+        f"http://{host}:{port}; "
         f"public URL {public}; store {redact(config.store_url)}; signatures {signatures}; "
         f"{workers} {plural}; reload {'on' if config.reload else 'off'}"
     )
