@@ -9,9 +9,10 @@ Anything else is refused with a sentence that says what to write.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -46,12 +47,30 @@ _TIME = re.compile(
 )
 _WORDS = {"noon": (12 * 60, None), "midday": (12 * 60, None), "midnight": (0, "a")}
 Span = tuple[int, int]
+T = TypeVar("T")
 RANGE_EXAMPLE = "write it like 09:00-17:30, 9am-5:30pm or closed"
 DAY_EXAMPLE = "write days like mon-fri, monday-friday, sat,sun or weekdays"
 
 
 class HoursError(ValueError):
-    """An hours table that cannot be understood; the message is for the flow's author."""
+    """An hours table that cannot be understood; the message is for the flow's author.
+
+    `where` is the key path inside the table (("weekly", "mon-fri")), so the error points
+    at the line to change.
+    """
+
+    def __init__(self, message: str, where: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def _at(where: tuple[str | int, ...], parse: Callable[[Any], T], value: Any) -> T:
+    try:
+        return parse(value)
+    except HoursError as exc:
+        if exc.where:
+            raise
+        raise HoursError(str(exc), where) from None
 
 
 @dataclass(frozen=True)
@@ -85,13 +104,18 @@ def parse_hours(name: str, spec: dict[str, Any]) -> Hours:
         ) from None
     table: list[list[Span]] = [[] for _ in DAYS]
     for days, ranges in spec["weekly"].items():
-        spans = parse_ranges(ranges)
-        for day in parse_days(str(days)):
+        spans = _at(("weekly", days), parse_ranges, ranges)
+        for day in _at(("weekly", days), parse_days, str(days)):
             table[day].extend(spans)
-    closed = {_date(text) for text in spec.get("closed", [])}
+    closed = {
+        _at(("closed", index), _date, text) for index, text in enumerate(spec.get("closed", []))
+    }
     exceptions = tuple(
         sorted(
-            (_date(str(text)), tuple(parse_ranges(ranges)))
+            (
+                _at(("exceptions", str(text)), _date, text),
+                tuple(_at(("exceptions", str(text)), parse_ranges, ranges)),
+            )
             for text, ranges in (spec.get("exceptions") or {}).items()
         )
     )
