@@ -8,9 +8,11 @@ $(BIN)/python:
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+PORT ?= 8000
+
 serve: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
-	$(BIN)/flowengine serve flows --insecure-dev
+	$(BIN)/flowengine serve flows --insecure-dev --port $(PORT)
 
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

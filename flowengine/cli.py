@@ -13,7 +13,9 @@ from flowengine import __version__
 # `configure(parser)` and `run(args) -> int`; modules are imported only when used so
 # that `flowengine lint` does not pay for importing the web server.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("init", "start a project: a starter menu, its scenarios, lint and CI settings"),
     "serve": ("serve", "serve the flows to Twilio over HTTP"),
+    "send": ("send", "post a call's webhooks to a running server, signed as Twilio signs them"),
     "lint": ("lint", "check flow files for problems (for CI and pre-commit)"),
     "simulate": ("simulate", "play the caller in the terminal"),
     "test": ("scenarios", "run scenario files and report transition coverage"),

@@ -37,9 +37,13 @@ class Diagnostic:
     message: str
     severity: Severity = Severity.ERROR
     hint: str = field(default="", compare=False)
+    # The line as written with a caret under the column (YAML syntax errors carry one).
+    excerpt: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         text = f"{self.path}:{self.line}:{self.column}: {self.code} {self.message} ({self.name})"
+        if self.excerpt:
+            text += f"\n{self.excerpt}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text

@@ -192,3 +192,46 @@ def test_select_skips_the_other_rules_entirely(tmp_path: Path) -> None:
     path.write_text("start: a\nvoice: Polly.Nobody\nstates:\n  a:\n    say: Hi.\n")
     result = lint_paths([str(path)], Options(select=frozenset({"FE202"})))
     assert [d.code for d in result.diagnostics] == ["FE202"]
+
+
+def test_suggestions_name_the_key_meant_and_never_spread_a_typo(tmp_path: Path) -> None:
+    """prompt: suggests say:, a misspelt state definition is not suggested, a dedented on:
+    is said to belong inside the state above it."""
+    cases = {
+        "prompt": (
+            "start: menu\nstates:\n  menu:\n    prompt: hi\n    next: b\n  b:\n    hangup: true\n",
+            (4, 5, "state 'menu' has an unknown key 'prompt'", "did you mean 'say'?"),
+        ),
+        "typo": (
+            "start: menu\nstates:\n  menu:\n    say: hi\n    next: sales\n"
+            "  salse:\n    say: Sales.\n    hangup: true\n",
+            (
+                5,
+                11,
+                "there is no state called 'sales'",
+                "nothing goes to the state 'salse': if that name is misspelt, rename the "
+                "state to 'sales'",
+            ),
+        ),
+        "dedented": (
+            "start: menu\nstates:\n  menu:\n    gather: {digits: 1, say: Press 1.}\n"
+            '  on:\n    "1": b\n  b:\n    hangup: true\n',
+            (
+                5,
+                3,
+                "'on:' is written where states are named, so it reads as a state called 'on'",
+                "it belongs inside the state 'menu' above it: indent 'on:' like the other "
+                "keys of 'menu'",
+            ),
+        ),
+    }
+    for name, (source, expected) in cases.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(source, encoding="utf-8")
+        found = lint_paths([str(path)]).diagnostics
+        assert [(d.line, d.column, d.message, d.hint) for d in found] == [expected], name
+    typo_used_elsewhere = cases["typo"][0].replace("start: menu", "start: salse")
+    path = tmp_path / "used.yaml"
+    path.write_text(typo_used_elsewhere, encoding="utf-8")
+    [found] = lint_paths([str(path)]).diagnostics
+    assert found.hint == "did you mean 'salse'?"  # something goes there: a real state

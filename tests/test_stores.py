@@ -10,7 +10,6 @@ import asyncio
 import dataclasses
 import math
 import multiprocessing
-import os
 import sqlite3
 import time
 import uuid
@@ -27,8 +26,7 @@ from flowengine.server.stores.checkpoint import SAFETY_NET_PAGES
 from flowengine.server.stores.memory import MemorySessionStore
 from flowengine.server.stores.redis import RedisSessionStore
 from flowengine.server.stores.sqlite import SWEEP_MIN, SqliteSessionStore
-
-REDIS_URL = os.environ.get("FLOWENGINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+from tests.conftest import REDIS_URL, needs_redis
 
 
 class FakeClock:
@@ -93,6 +91,8 @@ class Backend:
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    if request.param == "redis":
+        needs_redis()
     b = Backend(request.param, tmp_path)
     yield b
     b.cleanup()
@@ -437,6 +437,7 @@ def test_open_store_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_redis_prefix_and_flow_ttl(tmp_path: Path) -> None:
+    needs_redis()
     backend = Backend("redis", tmp_path)
 
     async def body() -> None:

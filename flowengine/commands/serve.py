@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +50,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="NUMBER",
         help="transfer callers to this number when something goes wrong (instead of hanging up)",
     )
-    parser.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    parser.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        help="info (default), or FLOWENGINE_LOG_LEVEL; debug shows callers' numbers in full",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help="text (default) or json: one JSON object per line for log shippers; "
+        "or FLOWENGINE_LOG_FORMAT",
+    )
     parser.add_argument(
         "--no-access-log",
         action="store_true",
@@ -58,7 +68,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "are still logged",
     )
     parser.add_argument(
-        "--no-reload", action="store_true", help="do not watch the flows folder for changes"
+        "--rev",
+        metavar="REVISION",
+        help="serve FLOWS_DIR as it is in this git revision (a tag, branch or commit), not "
+        "the working files; implies --no-reload. Roll back by serving the previous one",
+    )
+    parser.add_argument(
+        "--no-reload",
+        action="store_true",
+        help="serve the flows as they are at start-up; do not watch the folder for changes "
+        "(or FLOWENGINE_RELOAD=0)",
     )
 
 
@@ -74,9 +93,10 @@ def build_config(args: argparse.Namespace, clock: Any = None) -> Any:
         insecure_dev=args.insecure_dev or base.insecure_dev,
         fallback_say=args.fallback_say if args.fallback_say is not None else base.fallback_say,
         fallback_dial=args.fallback_dial or base.fallback_dial,
-        log_level=args.log_level,
+        log_level=args.log_level or base.log_level,
+        log_format=args.log_format or base.log_format,
         access_log=not args.no_access_log and base.access_log,
-        reload=not args.no_reload,
+        reload=not args.no_reload and base.reload,
         clock=clock,
         health_token=base.health_token,
         trusted_proxies=args.trusted_proxies or base.trusted_proxies,
@@ -102,17 +122,18 @@ def uvicorn_options(host: str, port: int, log_level: str) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, clock: Any = None) -> int:
-    import asyncio
+    import atexit
+    import dataclasses
+    import shutil
 
     import uvicorn
 
     from flowengine.lint.runner import UsageError
     from flowengine.server import config as cfg
-    from flowengine.server import create_app, load_registry, logs
+    from flowengine.server import create_app, load_registry, log_format, logs, revision, startup
     from flowengine.server.stores import StoreError, open_store, redact
 
     config = build_config(args, clock)
-    logs.setup(config.log_level)
     problems = config.problems()
     if args.workers < 1:
         problems.append("--workers must be 1 or more")
@@ -120,8 +141,23 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
         problems.append("memory:// sessions are private to one process: use sqlite or redis")
     if problems:
         return fail("\n".join(problems))
+    logs.setup(config.log_level, config.log_format)
+    origin = ""
+    if args.rev:
+        try:
+            exported = revision.export(args.rev, config.flows_dir)
+        except revision.RevisionError as exc:
+            return fail(str(exc))
+        atexit.register(shutil.rmtree, os.path.dirname(exported.flows_dir), ignore_errors=True)
+        origin = f" at git revision {args.rev} ({exported.commit[:12]})"
+        config = dataclasses.replace(config, flows_dir=exported.flows_dir, reload=False)
     if not os.path.isdir(config.flows_dir):
         return fail(f"no flows folder {config.flows_dir!r}: give FLOWS_DIR or create ./flows")
+    # Checked here, once, whatever the number of workers: uvicorn would otherwise restart
+    # crashing workers forever, or print a traceback for a busy port.
+    problem = startup.port_problem(args.host, args.port) or startup.store_problem(config.store_url)
+    if problem:
+        return fail(redact(problem))
     try:
         registry = load_registry(config)
     except UsageError as exc:  # the project's [tool.flowengine.lint] is wrong
@@ -134,23 +170,18 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
             print(f"  {line}", file=sys.stderr)
     if not registry.live:
         return fail(f"no flow in {config.flows_dir} compiled; nothing to serve")
+    logs.log.info(startup.summary(config, registry, args.host, args.port, args.workers, origin))
     options = uvicorn_options(args.host, args.port, config.log_level)
     # uvicorn believes X-Forwarded-* from 127.0.0.1 unless told otherwise: any local
     # process could then choose the URL signatures are checked against.
     options["proxy_headers"] = bool(config.trusted_proxies)
     options["forwarded_allow_ips"] = config.trusted_proxies or None
-    logging.getLogger("flowengine.server").info(
-        "HTTP stack: uvicorn, loop=%s, http=%s", options["loop"], options["http"]
+    options["log_config"] = (
+        log_format.uvicorn_config(config.log_format) or uvicorn.config.LOGGING_CONFIG
     )
-    try:
-        store = open_store(config.store_url)
-    except (StoreError, ValueError) as exc:
-        return fail(redact(str(exc)))
+    logs.log.info("HTTP stack: uvicorn, loop=%s, http=%s", options["loop"], options["http"])
     if args.workers > 1:
-        # Each worker opens the store itself: this one only proved the URL good, as a
-        # worker failing on it would be restarted by uvicorn forever.
-        asyncio.run(store.close())
-        # Each worker builds its own app from the environment.
+        # Each worker builds its own app from the environment: every setting goes there.
         os.environ.update(
             {
                 cfg.ENV_FLOWS_DIR: config.flows_dir,
@@ -160,12 +191,18 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
                 cfg.ENV_FALLBACK_SAY: config.fallback_say,
                 cfg.ENV_FALLBACK_DIAL: config.fallback_dial,
                 cfg.ENV_LOG_LEVEL: config.log_level,
+                cfg.ENV_LOG_FORMAT: config.log_format,
                 cfg.ENV_ACCESS_LOG: "1" if config.access_log else "0",
                 cfg.ENV_TRUSTED_PROXIES: config.trusted_proxies,
+                cfg.ENV_RELOAD: "1" if config.reload else "0",
             }
         )
         uvicorn.run("flowengine.server:app_from_env", factory=True, workers=args.workers, **options)
         return 0
+    try:
+        store = open_store(config.store_url)
+    except (StoreError, ValueError) as exc:
+        return fail(redact(str(exc)))
     uvicorn.run(create_app(config, registry, store), **options)
     return 0
 

@@ -66,9 +66,8 @@ def open_spans(hours: Hours, since: date) -> list[Span]:
     spans: list[Span] = []
     for offset in range(-1, WINDOW_DAYS + 1):
         day = since + timedelta(days=offset)
-        if day in hours.closed:
-            continue
-        for start, end in hours.weekly[day.weekday()]:
+        # spans_on: closed dates, dated exceptions with their own hours, else the week.
+        for start, end in hours.spans_on(day):
             spans.append((_utc(hours, day, start), _utc(hours, day, end)))
     return _merged(spans)
 

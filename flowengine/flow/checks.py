@@ -10,6 +10,7 @@ from flowengine.diagnostics import Severity
 from flowengine.flow import codes
 from flowengine.flow.context import CompileContext
 from flowengine.flow.graph import State, successors
+from flowengine.flow.hours_speech import FIELDS as HOURS_FIELDS
 from flowengine.flow.loader import KeyPath
 from flowengine.flow.templates import ROOTS
 from flowengine.runtime.variables import CALL_NAMES
@@ -18,7 +19,23 @@ from flowengine.runtime.variables import CALL_NAMES
 def unknown_target(compiler: CompileContext, name: str, path: KeyPath) -> None:
     close = difflib.get_close_matches(name, sorted(compiler.state_names), n=1)
     hint = f"did you mean '{close[0]}'?" if close else "add the state, or fix the name"
+    if close and not _mentioned(compiler.data, close[0]):
+        # Nothing goes to the close match: its *definition* is the likely misspelling, and
+        # suggesting it would spread the typo.
+        hint = (
+            f"nothing goes to the state '{close[0]}': if that name is misspelt, rename the "
+            f"state to '{name}'"
+        )
     compiler.error(path, *codes.UNKNOWN_STATE, f"there is no state called '{name}'", hint=hint)
+
+
+def _mentioned(data: Any, name: str) -> bool:
+    """Whether `name` is written as a value anywhere in the flow (a target, the start)."""
+    if isinstance(data, dict):
+        return any(_mentioned(value, name) for value in data.values())
+    if isinstance(data, list):
+        return any(_mentioned(item, name) for item in data)
+    return bool(data == name)
 
 
 def condition_vars(spec: dict[str, Any], path: KeyPath) -> Iterator[tuple[str, KeyPath]]:
@@ -66,6 +83,15 @@ def variables(compiler: CompileContext, settings: dict[str, Any]) -> None:
                 *codes.UNKNOWN_VARIABLE,
                 f"Twilio sends no 'call.{field}'",
                 hint=f"did you mean 'call.{close[0]}'?" if close else "",
+            )
+        elif root == "hours" and not _hours_field(compiler, rest):
+            names = ", ".join(sorted(compiler.data.get("hours") or {})) or "none are defined"
+            compiler.error(
+                path,
+                *codes.UNKNOWN_VARIABLE,
+                f"unknown variable '{var}'",
+                hint=f"write hours.NAME.weekly, hours.NAME.next_open or hours.NAME.open, "
+                f"where NAME is one of the flow's opening hours ({names})",
             )
         elif root == "settings" and field and field not in settings:
             compiler.error(
@@ -120,3 +146,8 @@ def waitless_cycles(compiler: CompileContext, states: dict[str, State]) -> None:
     for name in sorted(passing):
         if name not in colour:
             visit(name, [])
+
+
+def _hours_field(compiler: CompileContext, rest: str) -> bool:
+    name, _, field = rest.partition(".")
+    return name in (compiler.data.get("hours") or {}) and field in HOURS_FIELDS

@@ -178,7 +178,7 @@ class Compiler:
             try:
                 self.hours[name] = parse_hours(name, spec)
             except HoursError as exc:
-                self.error(("hours", name), *codes.INVALID_HOURS, str(exc))
+                self.error(("hours", name, *exc.where), *codes.INVALID_HOURS, str(exc))
         states: dict[str, State] = {}
         for name, spec in self.data["states"].items():
             states[name] = compile_state(self, name, spec, ("states", name))

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from flowengine.diagnostics import Diagnostic, FlowError
-from flowengine.flow import codes
+from flowengine.flow import codes, yaml_errors
 from flowengine.flow.collector import gc_paused
 
 try:  # the C parser is several times faster; fall back where libyaml is missing
@@ -190,33 +190,16 @@ def _parse(source: str, path: str) -> Document:
 
 
 def _yaml_diagnostic(exc: yaml.MarkedYAMLError, path: str, source: str) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = exc.problem or "this is not valid YAML"
-    message = f"YAML syntax: {problem}"
-    if exc.context:
-        message += f" ({exc.context})"
-    hint = _YAML_HINTS.get(problem, "")
-    if "cannot start any token" in problem and _char_at(source, line, column) == "\t":
-        hint = "indent with spaces, never tabs"
-    return Diagnostic(path, line, column, *codes.YAML_SYNTAX, message, hint=hint)
-
-
-_COLON_HINT = "a text that contains ': ' must be put in quotes, or the line is indented wrongly"
-_YAML_HINTS = {
-    "mapping values are not allowed here": _COLON_HINT,
-    "mapping values are not allowed in this context": _COLON_HINT,
-    "found undefined alias": "an '*' starts an alias; put text that starts with '*' in quotes",
-    "expected alphabetic or numeric character, but found ' '": (
-        "a text that starts with '*' or '&' must be put in quotes"
-    ),
-}
-
-
-def _char_at(source: str, line: int, column: int) -> str:
-    lines = source.splitlines()
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    return text[column - 1] if 0 < column <= len(text) else ""
+    found = yaml_errors.explain(exc, source)
+    return Diagnostic(
+        path,
+        found.line,
+        found.column,
+        *codes.YAML_SYNTAX,
+        found.message,
+        hint=found.hint,
+        excerpt=yaml_errors.excerpt(source, found.line, found.column),
+    )
 
 
 def load_file(path: str) -> Document:

@@ -20,6 +20,7 @@ from jsonschema.exceptions import best_match, relevance
 from flowengine.diagnostics import Diagnostic
 from flowengine.flow import codes
 from flowengine.flow.loader import Document
+from flowengine.twilio import phone
 
 _PACKAGED = Path(__file__).parent.parent / "data" / "flow.schema.json"
 _SOURCE_TREE = Path(__file__).parent.parent.parent / "schemas" / "flow.schema.json"
@@ -147,7 +148,9 @@ def _diagnostic(doc: Document, error: ValidationError) -> Diagnostic:
     expected: Any = error.validator_value
     hint = ""
     key_position = False
-    if kind == "type":
+    if _is_number(instance) and _phone_place(error):
+        message, hint = phone.unquoted_message(where, instance)
+    elif kind == "type":
         wanted = expected
         names = [wanted] if isinstance(wanted, str) else list(wanted)
         wanted_text = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
@@ -162,11 +165,18 @@ def _diagnostic(doc: Document, error: ValidationError) -> Diagnostic:
         key_position = True
         message = f"{where} has an unknown key '{unknown}'"
         close = difflib.get_close_matches(unknown, known, n=1)
+        meant = _MEANT.get(unknown)
         hint = (
-            f"did you mean '{close[0]}'?"
+            f"did you mean '{meant}'?"
+            if meant in known
+            else f"did you mean '{close[0]}'?"
             if close
             else f"the keys allowed here are: {', '.join(known)}"
         )
+        dedented = _dedented_state_key(doc, path)
+        if dedented:
+            message, hint = dedented
+            path = path[:2]  # point at the dedented key itself
     elif kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else str(expected)
         message = f"{where} needs '{missing}'"
@@ -202,6 +212,66 @@ def _diagnostic(doc: Document, error: ValidationError) -> Diagnostic:
         message = f"{where}: {error.message}"
     line, column = doc.position(path, key=key_position)
     return Diagnostic(doc.path, line, column, *codes.SCHEMA, message, hint=hint)
+
+
+# Words people write for a key by another name; difflib alone would pick the nearest
+# spelling (`prompt` -> `prompts`), not the key they meant.
+_MEANT = {
+    "prompt": "say",
+    "speak": "say",
+    "message": "say",
+    "text": "say",
+    "goto": "next",
+    "go": "next",
+    "then": "next",
+    "transfer": "dial",
+    "call": "dial",
+    "options": "on",
+    "choices": "on",
+    "menu": "gather",
+    "input": "gather",
+    "voicemail": "record",
+    "hang_up": "hangup",
+    "end": "hangup",
+}
+
+
+def _dedented_state_key(doc: Document, path: tuple[Any, ...]) -> tuple[str, str] | None:
+    """`on:` (or another state key) written at the indentation of the state names."""
+    if len(path) != 3 or path[0] != "states" or not isinstance(doc.data, dict):
+        return None
+    name = path[1]
+    state_keys = flow_schema()["$defs"]["state"]["properties"]
+    if name not in state_keys:
+        return None
+    states = doc.data.get("states") or {}
+    names = list(states)
+    index = names.index(name) if name in names else 0
+    if index == 0:
+        return None
+    owner = names[index - 1]
+    return (
+        f"'{name}:' is written where states are named, so it reads as a state called '{name}'",
+        f"it belongs inside the state '{owner}' above it: indent '{name}:' like the other "
+        f"keys of '{owner}'",
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _phone_place(error: ValidationError) -> bool:
+    """Whether a phone number goes where `error` is (the schema marks those with x-phone)."""
+    here = tuple(error.absolute_path)
+    node: Any = error
+    while node is not None and tuple(node.absolute_path) == here:
+        schema = node.schema if isinstance(node.schema, dict) else {}
+        branches = [schema, *(schema.get("oneOf") or [])]
+        if any(isinstance(b, dict) and b.get("x-phone") for b in branches):
+            return True
+        node = node.parent
+    return False
 
 
 def _first(value: Any) -> Any:

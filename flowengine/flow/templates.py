@@ -38,7 +38,7 @@ _PLAIN = _Bounded()
 _MARKUP = _Bounded(autoescape=True)
 
 # Names a template may read at the top level, and the fields of `call` (see CALL_FIELDS).
-ROOTS = ("call", "vars", "settings", "language")
+ROOTS = ("call", "vars", "settings", "language", "hours")
 
 
 class TemplateSyntaxError(Exception):

@@ -15,6 +15,7 @@ from liquid.exceptions import LiquidError
 
 from flowengine.flow import twiml
 from flowengine.flow.graph import Graph, Retry, State, Target
+from flowengine.flow.hours_speech import SpokenHours, spoken_language
 from flowengine.flow.speech import contains, words
 from flowengine.flow.templates import Template
 from flowengine.flow.twiml import Fragment
@@ -133,6 +134,9 @@ class _Run:
             "vars": session.vars,
             "settings": graph.settings,
             "language": self.language(),
+            "hours": SpokenHours(
+                graph.hours, now, lambda: spoken_language(graph.data, self.language())
+            ),
         }
 
     def language(self) -> str:

@@ -144,7 +144,7 @@ def create_app(
 def app_from_env() -> Starlette:
     """Factory for uvicorn's worker processes (--workers N): settings from the environment."""
     config = config_from_env()
-    logs.setup(config.log_level)
+    logs.setup(config.log_level, config.log_format)
     problems = config.problems()
     for problem in problems:
         log.error(problem)

@@ -7,10 +7,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from flowengine.twilio.phone import WHAT_TWILIO_WANTS, is_e164
+
 ENV_TOKEN = "TWILIO_AUTH_TOKEN"
 ENV_STORE = "FLOWENGINE_STORE"
 ENV_PUBLIC_URL = "FLOWENGINE_PUBLIC_URL"
-# Read only by worker processes (--workers N), which `flowengine serve` starts with these set.
+# Each option of `flowengine serve` has its variable (the option wins); worker processes
+# (--workers N) get every setting through these.
 ENV_FLOWS_DIR = "FLOWENGINE_FLOWS_DIR"
 ENV_INSECURE = "FLOWENGINE_INSECURE_DEV"
 ENV_FALLBACK_SAY = "FLOWENGINE_FALLBACK_SAY"
@@ -23,6 +26,10 @@ ENV_HEALTH_TOKEN = "FLOWENGINE_HEALTH_TOKEN"
 # Addresses of the proxies whose X-Forwarded-For/-Proto headers are believed (comma
 # separated, as uvicorn's --forwarded-allow-ips); none by default.
 ENV_TRUSTED_PROXIES = "FLOWENGINE_TRUSTED_PROXIES"
+ENV_LOG_FORMAT = "FLOWENGINE_LOG_FORMAT"
+ENV_RELOAD = "FLOWENGINE_RELOAD"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
 
 DEFAULT_FLOWS_DIR = "flows"
 DEFAULT_STORE = "sqlite:///flowengine.db"
@@ -43,6 +50,7 @@ class ServerConfig:
     fallback_say: str = DEFAULT_FALLBACK_SAY
     fallback_dial: str = ""
     log_level: str = "info"
+    log_format: str = "text"
     access_log: bool = True  # a line for every answered webhook, not only for problems
     max_body: int = DEFAULT_MAX_BODY
     reload: bool = True
@@ -74,6 +82,22 @@ class ServerConfig:
                 "Set it to your account's auth token, or pass --insecure-dev for local "
                 "development without signature checks."
             )
+        if self.fallback_dial and not is_e164(self.fallback_dial):
+            found.append(
+                f"the fallback number {self.fallback_dial!r} (--fallback-dial, "
+                f"{ENV_FALLBACK_DIAL}) is not a phone number Twilio accepts: {WHAT_TWILIO_WANTS}, "
+                "e.g. +15551230001"
+            )
+        if self.log_level not in LOG_LEVELS:
+            found.append(
+                f"the log level {self.log_level!r} (--log-level, {ENV_LOG_LEVEL}) must be one "
+                f"of {', '.join(LOG_LEVELS)}"
+            )
+        if self.log_format not in LOG_FORMATS:
+            found.append(
+                f"the log format {self.log_format!r} (--log-format, {ENV_LOG_FORMAT}) must be "
+                f"one of {', '.join(LOG_FORMATS)}"
+            )
         if self.public_url and not self.public_url.startswith(("http://", "https://")):
             found.append(f"the public URL must start with https:// (got {self.public_url!r})")
         return found
@@ -93,7 +117,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> ServerConfig:
         insecure_dev=_flag(env.get(ENV_INSECURE)),
         fallback_say=env.get(ENV_FALLBACK_SAY, DEFAULT_FALLBACK_SAY),
         fallback_dial=env.get(ENV_FALLBACK_DIAL) or "",
-        log_level=env.get(ENV_LOG_LEVEL) or "info",
+        log_level=(env.get(ENV_LOG_LEVEL) or "info").strip().lower(),
+        log_format=(env.get(ENV_LOG_FORMAT) or "text").strip().lower(),
+        reload=(env.get(ENV_RELOAD) or "1").strip().lower() not in ("0", "false", "no", "off"),
         access_log=(env.get(ENV_ACCESS_LOG) or "1").strip().lower()
         not in ("0", "false", "no", "off"),
         health_token=(env.get(ENV_HEALTH_TOKEN) or "").strip(),

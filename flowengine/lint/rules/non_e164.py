@@ -11,7 +11,7 @@ from flowengine.flow.loader import KeyPath
 from flowengine.flow.settings import ENV_REFERENCE
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.walk import states
-from flowengine.twilio.phone import is_e164
+from flowengine.twilio.phone import is_e164, not_e164
 
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ().\-]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -79,25 +79,31 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
         found.append((("settings", name), text, name in as_number))
     for path, text, required in found:
         if not is_e164(text) and (required or looks_like_phone(text)):
+            message, hint = not_e164(text)
+            # Twilio refuses a number it dials or texts; a compared number only never matches.
             yield ctx.problem(
                 RULE,
                 path,
-                f"'{text}' is not a phone number in E.164 form",
+                message,
                 offset=ctx.offset(path, text),
-                hint="write + and the country code, digits only, e.g. +15551230001",
+                hint=hint,
+                severity=Severity.ERROR if required else Severity.WARNING,
             )
 
 
 RULE = Rule(
     code="FE207",
     name="non-e164",
-    severity=Severity.WARNING,
+    severity=Severity.ERROR,
     summary="A phone number that is not written in E.164 form.",
     details=(
         "Dial numbers, caller ids, text-message to/from numbers, settings that hold phone "
         "numbers (or are dialled), and numbers compared with call.from or call.to must be "
         "+, the country code and the number, digits only: Twilio sends and expects E.164, "
-        "so '(555) 123-0001' never equals the caller's number."
+        "so '(555) 123-0001' never equals the caller's number. A number Twilio dials or "
+        "texts is an error (Twilio would refuse it, so the server does not serve the flow); "
+        "a number only compared with call.from or call.to, or a setting that looks like one "
+        "but is not dialled, is a warning."
     ),
     check=check,
     passing="""\

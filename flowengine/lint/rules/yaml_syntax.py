@@ -13,9 +13,11 @@ RULE = Rule(
     stage="yaml",
     summary="The file is not valid YAML.",
     details=(
-        "Reported by the loader, with the line and column where the YAML parser gave up. "
-        "The usual causes are a text containing ': ' without quotes, tabs used for "
-        "indentation, and a text starting with '*' or '&'."
+        "Reported by the loader on the line to change, shown with a caret, and in words for "
+        "the usual mistakes: a key without its colon, a text containing ': ' without quotes, "
+        "a quote that is never closed, a line indented more or less than its neighbours, a "
+        "tab used for indentation, a list item ('- ') among keys, and a text starting with "
+        "'*' or '&'."
     ),
     passing="""\
 start: menu
