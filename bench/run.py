@@ -32,7 +32,7 @@ FLASK_SQLITE = {
     "shared": "one shared connection, default journal and sync settings",
     "tuned": "one shared connection, WAL, synchronous=NORMAL",
 }
-SECTIONS = ("http", "stores", "lint", "compile", "memory", "workers", "granian")
+SECTIONS = ("http", "stores", "lint", "compile", "memory", "workers", "granian", "history")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -49,6 +49,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="per-request",
         help="Flask's SQLite: connect per request (default), one shared connection, "
         "or shared with WAL and synchronous=NORMAL (tuned)",
+    )
+    parser.add_argument(
+        "--history-calls", type=int, default=100_000, help="calls in the generated history"
+    )
+    parser.add_argument(
+        "--history-replay", type=int, default=10_000, help="calls the history section replays"
     )
     parser.add_argument("--only", help=f"comma-separated sections to run, of: {','.join(SECTIONS)}")
     parser.add_argument("--flows", type=Path, help="flows the engine serves (default: flows/)")
@@ -242,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
                 results["granian"] = {
                     k: [dataclasses.asdict(r) for r in v.results] for k, v in runs.items()
                 }
+
+        if "history" in args.sections:
+            history_section(args, opts, engine, engine_reason, wrk_reason, results)
     except KeyboardInterrupt:
         say("\ninterrupted")
         return 130
@@ -268,6 +277,40 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(results, indent=1, default=str))
     say(f"\nraw results: {out.relative_to(REPO)}")
     return 0
+
+
+def history_section(
+    args: argparse.Namespace,
+    opts: sections.Options,
+    engine: EngineCli | None,
+    engine_reason: str,
+    wrk_reason: str,
+    results: dict[str, object],
+) -> None:
+    import history_bench
+
+    report.heading("Call history: webhook throughput with the history on and off (issue 15)")
+    if engine is None:
+        sections.not_available("engine", engine_reason)
+        return
+    if wrk_reason:
+        sections.not_available("load generator", wrk_reason)
+    else:
+        runs = history_bench.throughput(opts, engine)
+        summaries = report.load_table(runs)
+        on, off = summaries.get("history-on"), summaries.get("history-off")
+        if on is not None and off is not None:
+            say(f"  history on / off: {on.rps / off.rps:.3f} of the throughput (target >= 0.90)")
+        results["history_http"] = {
+            k: [dataclasses.asdict(r) for r in v.results] for k, v in runs.items()
+        }
+    report.heading(
+        f"Call history: report on {args.history_calls:,} calls, replay of {args.history_replay:,}"
+    )
+    timings = history_bench.report_and_replay(
+        opts, engine.executable, args.history_calls, args.history_replay
+    )
+    results["history"] = [dataclasses.asdict(t) for t in timings]
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("diff", "what callers will notice between two versions of the flows"),
     "experience": ("experience", "caller-experience figures: time to reach a person, ..."),
     "studio": ("studio", "open the browser workbench: diagrams, try a call, edit"),
+    "calls": ("calls", "list recorded calls, show one as a transcript, purge old ones"),
+    "report": ("report", "what real callers did in each flow, from the call history"),
+    "replay": ("replay", "replay recorded calls against another version of the flows"),
 }
 
 

@@ -25,6 +25,26 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "redis://host:port/db; or FLOWENGINE_STORE",
     )
     parser.add_argument(
+        "--history",
+        metavar="URL",
+        help="call history: sqlite:///path.db (default: beside a SQLite session store, or "
+        "sqlite:///flowengine-history.db), postgresql://user@host/db, or off; "
+        "or FLOWENGINE_HISTORY",
+    )
+    parser.add_argument(
+        "--history-days",
+        type=float,
+        metavar="DAYS",
+        help="keep calls this many days (default 30; 0 keeps them forever); "
+        "or FLOWENGINE_HISTORY_DAYS",
+    )
+    parser.add_argument(
+        "--metrics",
+        action="store_true",
+        help="serve GET /metrics for Prometheus (FLOWENGINE_METRICS=1); with "
+        "FLOWENGINE_METRICS_TOKEN set, scrapes must send it as a bearer token",
+    )
+    parser.add_argument(
         "--public-url",
         metavar="URL",
         help="the https:// address Twilio uses to reach this server, when a proxy ends TLS "
@@ -100,6 +120,10 @@ def build_config(args: argparse.Namespace, clock: Any = None) -> Any:
         clock=clock,
         health_token=base.health_token,
         trusted_proxies=args.trusted_proxies or base.trusted_proxies,
+        history_url=args.history or base.history_url,
+        history_days=args.history_days if args.history_days is not None else base.history_days,
+        metrics=args.metrics or base.metrics,
+        metrics_token=base.metrics_token,
     )
 
 
@@ -195,8 +219,15 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
                 cfg.ENV_ACCESS_LOG: "1" if config.access_log else "0",
                 cfg.ENV_TRUSTED_PROXIES: config.trusted_proxies,
                 cfg.ENV_RELOAD: "1" if config.reload else "0",
+                cfg.ENV_HISTORY: config.history or "off",
+                cfg.ENV_HISTORY_DAYS: str(config.history_days),
+                cfg.ENV_METRICS: "1" if config.metrics else "",
             }
         )
+        if config.metrics:
+            from flowengine.metrics import multiprocess
+
+            multiprocess.prepare()  # before any worker imports prometheus_client
         uvicorn.run("flowengine.server:app_from_env", factory=True, workers=args.workers, **options)
         return 0
     try:

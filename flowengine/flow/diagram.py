@@ -174,8 +174,14 @@ def _dot_text(text: str) -> str:
     return '"' + escaped.replace("\n", "\\n") + '"'
 
 
-def dot(graph: Graph) -> str:
+Traffic = Mapping[tuple[str, str, str], int]  # (source, target, label) -> calls
+
+
+def dot(graph: Graph, traffic: Traffic | None = None) -> str:
+    """The DOT diagram; with `traffic`, each edge says how many calls took it and is drawn
+    thicker the more did, and edges no call took are grey (`flowengine report`)."""
     nodes, links = model(graph)
+    busiest = max(traffic.values(), default=0) if traffic is not None else 0
     lines = [
         f"// flow {graph.name}: drawn by flowengine graph",
         f"digraph {_dot_text(graph.name)} {{",
@@ -186,7 +192,15 @@ def dot(graph: Graph) -> str:
         attrs = f"label={_dot_text(node.label)}, {_DOT_ATTRS[node.kind]}"
         lines.append(f"    {_dot_text(node.key)} [{attrs}];")
     for link in links:
-        options = [f"label={_dot_text(link.label)}"] if link.label else []
+        label = link.label
+        if traffic is not None and link.source != START and not link.dashed:
+            calls = traffic.get((link.source, link.target, link.label), 0)
+            label = f"{label} ({calls})" if label else f"({calls})"
+            width = 1 + 5 * calls / busiest if busiest and calls else 1
+            options = [f"penwidth={width:.1f}"] + ([] if calls else ['color="#bbbbbb"'])
+        else:
+            options = []
+        options = ([f"label={_dot_text(label)}"] if label else []) + options
         options += ["style=dashed"] if link.dashed else []
         suffix = f" [{', '.join(options)}]" if options else ""
         lines.append(f"    {_dot_text(link.source)} -> {_dot_text(link.target)}{suffix};")

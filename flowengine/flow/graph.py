@@ -81,6 +81,7 @@ class State:
     next: Target | None = None
     retry: Retry | None = None
     handoff: tuple[str, str | None] | None = None  # (flow, state) for a redirect to a flow
+    sensitive: bool = False  # a gather whose answer the call history must never keep
     line: int = 1
 
     @property

@@ -252,6 +252,7 @@ def _verb(compiler: CompileContext, state: State, spec: dict[str, Any], path: Ke
     action, name = state.action, state.name
     one = dict.fromkeys(compiler.languages)
     if action == "gather":
+        state.sensitive = bool(spec["gather"].get("sensitive", False))
         state.verb = verbs.gather(
             compiler, name, spec["gather"], (*path, "gather"), _input(state, spec), _hints(state)
         )

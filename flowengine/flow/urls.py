@@ -15,6 +15,12 @@ VOICE_CALLBACK = "/voice/{flow}/{state}/{event}"
 WAIT = "/wait/{flow}"
 SMS = "/sms/{flow}"
 STATUS = "/status"
+TRANSCRIPTION = "/transcription"
+
+
+def transcription(prefix: str) -> str:
+    """Where Twilio posts a recording's transcription, for the call history."""
+    return f"{prefix}{TRANSCRIPTION}"
 
 
 def entry(prefix: str, flow: str, state: str | None = None) -> str:

@@ -107,9 +107,12 @@ def record(compiler: CompileContext, state: str, spec: Any, path: KeyPath) -> Fr
         "playBeep": options.get("beep"),
         "trim": None if trim is None else ("trim-silence" if trim else "do-not-trim"),
         "transcribe": options.get("transcribe"),
+        # The call history keeps transcriptions: Twilio posts them to the server's own
+        # route unless the flow sends them elsewhere.
         "transcribeCallback": url(
             compiler, options.get("transcribe_callback"), (*path, "transcribe_callback")
-        ),
+        )
+        or (urls.transcription(compiler.url_prefix) if options.get("transcribe") else None),
         "finishOnKey": options.get("finish_on_key"),
     }
     if options.get("finish_on_key") == "":

@@ -61,6 +61,20 @@ def create_app(
         raise NoFlowsError(f"no flow in {config.flows_dir} compiled:\n" + "\n".join(problems))
     store = store if store is not None else open_store(config.store_url)
     calls = Calls(config, registry, store, TextSender(store, config.cas_attempts))
+    observers = calls.observers
+    history = None
+    if config.history is not None:
+        from flowengine.history.service import History
+
+        history = History.open(config.history, registry.known, store.ttl, config.history_days)
+        observers.all.append(history.observer)
+    metrics = None
+    if config.metrics:
+        from flowengine.metrics.service import Metrics
+
+        writer = history.writer if history is not None else None
+        metrics = Metrics(registry.known, config.metrics_token, writer)
+        observers.all.append(metrics.observer)
     fallbacks = Fallbacks(config.fallback_say, config.fallback_dial)
     signature = SignatureCheck(config.auth_token, config.public_url)
     check = signature if config.checks_signatures else None
@@ -70,7 +84,16 @@ def create_app(
     monitor = Monitor()
 
     def hook(route: str, handler: Any, fallback: str) -> Any:
-        return webhook(route, handler, fallback, check, config.max_body, config.access_log, monitor)
+        return webhook(
+            route,
+            handler,
+            fallback,
+            check,
+            config.max_body,
+            config.access_log,
+            monitor,
+            observers,
+        )
 
     async def healthz(request: Request) -> JSONResponse:
         # Bounded like a webhook: a hung store makes the answer "degraded", never a hang.
@@ -109,8 +132,15 @@ def create_app(
         Route(urls.WAIT, hook("wait", calls.wait, fallbacks.wait), methods=["POST"]),
         Route(urls.SMS, hook("sms", calls.sms, fallbacks.sms), methods=["POST"]),
         Route(urls.STATUS, hook("status", calls.status, fallbacks.status), methods=["POST"]),
+        Route(
+            urls.TRANSCRIPTION,
+            hook("transcription", calls.transcription, fallbacks.status),
+            methods=["POST"],
+        ),
         Route("/healthz", healthz, methods=["GET"]),
     ]
+    if metrics is not None:
+        routes.append(Route("/metrics", metrics.route, methods=["GET"]))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -129,15 +159,21 @@ def create_app(
         async with anyio.create_task_group() as tasks:
             if config.reload:
                 tasks.start_soon(watch, registry, store, config.reload_debounce_ms, stop)
+            if history is not None:
+                tasks.start_soon(history.run)
             try:
                 yield
             finally:
                 stop.set()
+                if history is not None:
+                    await history.close()
         await store.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.registry = registry
     app.state.store = store
+    app.state.history = history
+    app.state.metrics = metrics
     return app
 
 

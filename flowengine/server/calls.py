@@ -27,6 +27,7 @@ from flowengine.runtime.session import CallSession
 from flowengine.server import logs, replay
 from flowengine.server.config import ServerConfig
 from flowengine.server.fallback import Unavailable
+from flowengine.server.observers import Observers
 from flowengine.server.registry import Registry
 from flowengine.server.stores import SessionStore
 from flowengine.server.texts import TextSender
@@ -46,6 +47,7 @@ class Calls:
         self.texts = texts
         self.clock = config.clock
         self.attempts = config.cas_attempts
+        self.observers = Observers()  # the call history and the metrics, when on
 
     def now(self) -> datetime | None:
         return self.clock() if self.clock is not None else None
@@ -151,6 +153,7 @@ class Calls:
         session = result.session
         hook.fields.update(version=session.version, next=session.state)
         hook.fields["outcome"] = session.outcome or "ok"
+        self.observers.step(key, hook.fields, hook.params, result)
         if result.messages:
             hook.fields["texts"] = len(result.messages)
             hook.background = BackgroundTask(self.texts.send, key, list(result.messages))
@@ -215,4 +218,11 @@ class Calls:
 
         result = await self.saved(key, advance, hook)
         hook.fields["outcome"] = "recorded" if result is not None else "no-session"
+        self.observers.status(hook.fields, hook.params)
+        return twiml.EMPTY
+
+    async def transcription(self, request: Request, hook: Hook) -> str:
+        """A recording's transcription, posted by Twilio when it is ready."""
+        hook.fields.update(event="transcription")
+        self.observers.transcription(hook.params)
         return twiml.EMPTY

@@ -7,6 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from flowengine.history.location import DEFAULT_HISTORY_DAYS as DEFAULT_HISTORY_DAYS
+from flowengine.history.location import ENV_HISTORY as ENV_HISTORY
+from flowengine.history.location import ENV_HISTORY_DAYS as ENV_HISTORY_DAYS
+from flowengine.history.location import history_url
 from flowengine.twilio.phone import WHAT_TWILIO_WANTS, is_e164
 
 ENV_TOKEN = "TWILIO_AUTH_TOKEN"
@@ -30,6 +34,8 @@ ENV_LOG_FORMAT = "FLOWENGINE_LOG_FORMAT"
 ENV_RELOAD = "FLOWENGINE_RELOAD"
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
+ENV_METRICS = "FLOWENGINE_METRICS"
+ENV_METRICS_TOKEN = "FLOWENGINE_METRICS_TOKEN"
 
 DEFAULT_FLOWS_DIR = "flows"
 DEFAULT_STORE = "sqlite:///flowengine.db"
@@ -59,6 +65,15 @@ class ServerConfig:
     cas_attempts: int = 5
     health_token: str = ""
     trusted_proxies: str = ""
+    history_url: str = ""  # "" picks one beside the session store; "off" keeps no history
+    history_days: float = DEFAULT_HISTORY_DAYS
+    metrics: bool = False
+    metrics_token: str = ""
+
+    @property
+    def history(self) -> str | None:
+        """The call history's URL: its own SQLite file next to a SQLite session store."""
+        return history_url(self.history_url, self.store_url)
 
     @property
     def checks_signatures(self) -> bool:
@@ -100,6 +115,10 @@ class ServerConfig:
             )
         if self.public_url and not self.public_url.startswith(("http://", "https://")):
             found.append(f"the public URL must start with https:// (got {self.public_url!r})")
+        if not self.history_days >= 0:
+            found.append(
+                f"{ENV_HISTORY_DAYS} must be a number of days to keep calls (0: keep forever)"
+            )
         return found
 
 
@@ -124,4 +143,15 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> ServerConfig:
         not in ("0", "false", "no", "off"),
         health_token=(env.get(ENV_HEALTH_TOKEN) or "").strip(),
         trusted_proxies=(env.get(ENV_TRUSTED_PROXIES) or "").strip(),
+        history_url=(env.get(ENV_HISTORY) or "").strip(),
+        history_days=_days(env.get(ENV_HISTORY_DAYS)),
+        metrics=_flag(env.get(ENV_METRICS)),
+        metrics_token=(env.get(ENV_METRICS_TOKEN) or "").strip(),
     )
+
+
+def _days(value: str | None) -> float:
+    try:
+        return float(value) if value else DEFAULT_HISTORY_DAYS
+    except ValueError:
+        return -1.0  # problems() explains

@@ -19,6 +19,7 @@ from starlette.responses import PlainTextResponse, Response
 from flowengine.server import logs
 from flowengine.server.fallback import cause_of
 from flowengine.server.health import Monitor
+from flowengine.server.observers import Observers
 from flowengine.server.replay import request_id
 from flowengine.server.signature import FormValues, SignatureCheck, path_and_query
 
@@ -113,9 +114,11 @@ def webhook(
     max_body: int,
     access_log: bool = True,
     monitor: Monitor | None = None,
+    observers: Observers | None = None,
 ) -> Endpoint:
     answered = logging.INFO if access_log else None
     monitor = monitor if monitor is not None else Monitor()
+    watched = observers.all if observers is not None else None
 
     async def endpoint(request: Request) -> Response:
         started = perf_counter()
@@ -153,6 +156,8 @@ def webhook(
             content = await handler(request, hook)
             level = answered
             error: BaseException | None = None
+            if watched and observers is not None:
+                observers.answered(route, fields, perf_counter() - started)
         except Exception as exc:
             content = fallback
             hook.background = None
@@ -163,6 +168,8 @@ def webhook(
             # The exception itself, not exc_info=True: by the time the line is logged the
             # handler has finished and sys.exc_info() is empty.
             error = exc if cause == "internal-error" else None
+            if watched and observers is not None:
+                observers.fell_back(route, fields, params, cause, perf_counter() - started)
         if level is not None and logs.log.isEnabledFor(level):
             fields["ms"] = f"{(perf_counter() - started) * 1000:.1f}"
             logs.log.log(level, logs.line(fields), exc_info=error)

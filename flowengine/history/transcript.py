@@ -1,0 +1,73 @@
+"""A recorded call as the simulator prints a call: what was said, what the caller did,
+where it went. The caller's moves are written in the simulator's input language
+(`1`, `speech:yes`, `silence`, `dial:busy`), so a transcript reads like a scenario."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flowengine.history.observe import HIDDEN
+from flowengine.history.record import CallRecord, Step
+from flowengine.sim.caller_input import prompt
+from flowengine.sim.transcript import Wait, read
+
+
+def when(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+
+
+def caller_move(value: str) -> str:
+    """A history input as the simulator's input language writes it."""
+    if value.startswith("keys:"):
+        return value[5:]
+    if value == HIDDEN:
+        return "(not kept: the answer to a sensitive question)"
+    return value
+
+
+def show(call: CallRecord) -> list[str]:
+    lines = [
+        f"Call {call.sid} ({call.direction or 'voice'}): {call.caller} calling {call.called}",
+        f"Flow: {call.flow} (version {call.version})",
+        f"Started: {when(call.started_at)}  Ended: {when(call.ended_at)}",
+    ]
+    wait: Wait | None = None
+    for step in call.steps:
+        wait = _step(step, wait, lines)
+    for note in call.notes:
+        if note.kind == "transcription":
+            lines.append(
+                f"  Transcription ({note.data.get('status', '')}): {note.data.get('text')}"
+            )
+        elif note.kind == "fallback":
+            where = f" in {note.data.get('state')}" if note.data.get("state") else ""
+            lines.append(
+                f"  (fallback on the {note.data.get('route')} webhook{where}: "
+                f"{note.data.get('cause')})"
+            )
+    last = call.path[-1] if call.path else ""
+    how = f", {call.ended_how}" if call.ended_how else ""
+    if call.ended_at is None and not call.ended_how:
+        lines.append(f"Call in progress in {call.flow}:{last}")
+    else:
+        lines.append(f"Call ended: {call.outcome or 'unknown'}{how} in {call.flow}:{last}")
+    return lines
+
+
+def _step(step: Step, wait: Wait | None, lines: list[str]) -> Wait | None:
+    if step.event not in ("call", "redirect"):
+        label = f"[{step.flow}:{step.state}] " + (prompt(wait) if wait is not None else "")
+        lines.append(label + caller_move(step.input))
+    for event in step.events:
+        if event.get("kind") == "text":
+            lines.append(f"  SMS to {event.get('to')}: {event.get('body')}")
+        elif event.get("kind") == "recording":
+            lines.append(f"  (recording {event.get('url')}, {event.get('duration')} s)")
+    if not step.twiml:
+        lines.append("  (what the call said next is not kept: a sensitive question)")
+        return None
+    reply = read(step.twiml)
+    lines.extend(f"  {line}" for line in reply.lines)
+    return reply.wait
