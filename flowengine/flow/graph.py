@@ -30,8 +30,10 @@ QUEUE_OUTCOMES = (
     "queue-full",
     "system-error",
 )
+FETCH_OUTCOMES = ("ok", "error", "timeout", "bad-response")
 OUTCOMES: dict[str, tuple[str, ...]] = {
     "dial": DIAL_OUTCOMES,
+    "fetch": FETCH_OUTCOMES,
     "record": RECORD_OUTCOMES,
     "enqueue": QUEUE_OUTCOMES,
 }
@@ -66,6 +68,22 @@ class Sms:
     media: tuple[Template, ...] = ()
 
 
+@dataclass(frozen=True)
+class Fetch:
+    """A request to the business's own system, with templates rendered at run time."""
+
+    method: str
+    url: Template
+    headers: tuple[tuple[str, Template], ...]
+    body: tuple[tuple[str, Any], ...] | None  # JSON fields (values may be templates)
+    form: tuple[tuple[str, Template], ...] | None
+    timeout: float
+    retry: int
+    save: str
+    filler: dict[str, Fragment] = field(default_factory=dict)  # by language; empty: none
+    callback: str = ""  # where a Redirect picks the result up when the answer is slow
+
+
 @dataclass
 class State:
     name: str
@@ -81,6 +99,8 @@ class State:
     next: Target | None = None
     retry: Retry | None = None
     handoff: tuple[str, str | None] | None = None  # (flow, state) for a redirect to a flow
+    fetch: Fetch | None = None
+    split: tuple[tuple[int, Target], ...] = ()  # (percent, branch), in the order written
     line: int = 1
 
     @property
@@ -136,6 +156,7 @@ class Graph:
 def successors(state: State) -> list[Target]:
     """The states a state moves on to without waiting for the caller."""
     targets = [case.target for case in state.cases]
+    targets += [target for _, target in state.split]
     if state.next is not None:
         targets.append(state.next)
     return targets

@@ -5,20 +5,34 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flowengine.flow import codes, prompts, twiml, verbs
+from flowengine.flow import codes, prompts, split, twiml, verbs
 from flowengine.flow.conditions import describe
 from flowengine.flow.context import CompileContext
+from flowengine.flow.fetch import compile_fetch
 from flowengine.flow.graph import OUTCOMES, Case, Retry, Sms, State, Target
 from flowengine.flow.loader import KeyPath
 from flowengine.flow.speech import words
 from flowengine.flow.twiml import Fragment, Part
 
-ACTIONS = ("gather", "dial", "enqueue", "record", "redirect", "switch", "hangup", "reject", "leave")
+ACTIONS = (
+    "gather",
+    "dial",
+    "enqueue",
+    "record",
+    "redirect",
+    "switch",
+    "hangup",
+    "reject",
+    "leave",
+    "fetch",
+    "split",
+)
 VOICE_ONLY = frozenset(
-    {"say", "play", "pause", "prompts", "sms", "retry", *ACTIONS} - {"switch", "redirect"}
+    {"say", "play", "pause", "prompts", "sms", "retry", *ACTIONS}
+    - {"switch", "redirect", "fetch", "split"}
 )
 SMS_ONLY = frozenset({"reply", "media"})
-NO_NEXT = frozenset({"switch", "hangup", "reject", "leave", "redirect"})
+NO_NEXT = frozenset({"switch", "hangup", "reject", "leave", "redirect", "split"})
 DIGITS = re.compile(r"^[0-9*#]+$")
 _PATTERN_PARTS = {"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]", ".": "[0-9*#]+", "!": "[0-9*#]*"}
 
@@ -76,7 +90,8 @@ def _transitions(
             compiler.error(
                 (*path, "on"),
                 *codes.MISPLACED_KEY,
-                f"state '{name}': 'on' needs a gather, dial, record or enqueue in the same state",
+                f"state '{name}': 'on' needs a gather, dial, record, enqueue or fetch "
+                "in the same state",
                 hint="use 'next' to go on to another state",
                 key=True,
             )
@@ -112,6 +127,8 @@ def _transitions(
             if target is not None:
                 cases.append(Case(when, target))
         state.cases = tuple(cases)
+    if action == "split":
+        state.split = split.compile_split(compiler, name, spec["split"], (*path, "split"))
 
 
 def _options(compiler: CompileContext, state: State, on: dict[str, Any], path: KeyPath) -> None:
@@ -267,6 +284,8 @@ def _verb(compiler: CompileContext, state: State, spec: dict[str, Any], path: Ke
         fragment = verbs.simple(action, spec[action])
     elif action == "redirect":
         fragment = _redirect(compiler, state, spec["redirect"], (*path, "redirect"))
+    elif action == "fetch":
+        state.fetch = compile_fetch(compiler, name, spec["fetch"], (*path, "fetch"))
     if fragment is not None:
         state.verb = {language: fragment for language in one}
 

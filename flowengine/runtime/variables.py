@@ -43,7 +43,9 @@ CALL_FIELDS: dict[str, str] = {
     "Body": "body",
     "NumMedia": "num_media",
 }
-CALL_NAMES = frozenset(CALL_FIELDS.values())
+# Set by the runtime itself after a fetch (see runtime/effects.py).
+RUNTIME_FIELDS = ("fetch_status", "fetch_outcome")
+CALL_NAMES = frozenset((*CALL_FIELDS.values(), *RUNTIME_FIELDS))
 
 # Values longer than this are cut: a hostile or broken request must not bloat a session.
 MAX_VALUE_LENGTH = 2000
