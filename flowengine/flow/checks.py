@@ -91,7 +91,8 @@ def waitless_cycles(compiler: CompileContext, states: dict[str, State]) -> None:
     passing = {
         name
         for name, s in states.items()
-        if not s.waits and (s.action in ("", "switch", "split", "fetch") or (s.action == "redirect" and s.next))
+        if not s.waits
+        and (s.action in ("", "switch", "split", "fetch") or (s.action == "redirect" and s.next))
     }
     colour: dict[str, int] = {}
     reported: set[frozenset[str]] = set()

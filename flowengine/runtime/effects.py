@@ -109,7 +109,9 @@ def request(fetch: Fetch, state: str, context: Mapping[str, Any], language: str)
     )
 
 
-def store(session_vars: dict[str, Any], call: dict[str, str], fetch: Fetch, result: FetchResult) -> None:
+def store(
+    session_vars: dict[str, Any], call: dict[str, str], fetch: Fetch, result: FetchResult
+) -> None:
     """Keep the answer where templates and conditions read it."""
     call["fetch_status"] = "" if result.status is None else str(result.status)
     call["fetch_outcome"] = result.outcome

@@ -133,6 +133,7 @@ def create_app(
                 yield
             finally:
                 stop.set()
+        await calls.effects.fetcher.close()
         await store.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)

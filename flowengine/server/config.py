@@ -23,6 +23,7 @@ ENV_HEALTH_TOKEN = "FLOWENGINE_HEALTH_TOKEN"
 # Addresses of the proxies whose X-Forwarded-For/-Proto headers are believed (comma
 # separated, as uvicorn's --forwarded-allow-ips); none by default.
 ENV_TRUSTED_PROXIES = "FLOWENGINE_TRUSTED_PROXIES"
+ENV_FETCH_FILLER_AFTER = "FLOWENGINE_FETCH_FILLER_AFTER"
 
 DEFAULT_FLOWS_DIR = "flows"
 DEFAULT_STORE = "sqlite:///flowengine.db"
@@ -51,6 +52,8 @@ class ServerConfig:
     cas_attempts: int = 5
     health_token: str = ""
     trusted_proxies: str = ""
+    # Seconds a fetch with a filler may keep the caller in silence before the filler plays.
+    fetch_filler_after: float = 1.0
 
     @property
     def checks_signatures(self) -> bool:
@@ -98,4 +101,5 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> ServerConfig:
         not in ("0", "false", "no", "off"),
         health_token=(env.get(ENV_HEALTH_TOKEN) or "").strip(),
         trusted_proxies=(env.get(ENV_TRUSTED_PROXIES) or "").strip(),
+        fetch_filler_after=float(env.get(ENV_FETCH_FILLER_AFTER) or 1.0),
     )
