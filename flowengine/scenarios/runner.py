@@ -19,6 +19,7 @@ from flowengine.scenarios.expectations import Seen, check
 from flowengine.scenarios.file import Scenario
 from flowengine.sim import caller_input
 from flowengine.sim.caller_input import InputError
+from flowengine.sim.fetches import Declared
 from flowengine.sim.simulate import Call, Flows, SimulationError, Turn
 
 
@@ -75,6 +76,8 @@ class Runner:
             scenario.params,
             scenario.start,
         )
+        call.fetch_answers = Declared(scenario.fetch)
+        call.splits = dict(scenario.split)
         whole = Seen()
         seen = self.turn(call.begin(), whole, result, "(the call starts)")
         for number, step in enumerate(scenario.steps, 1):

@@ -20,7 +20,8 @@ from datetime import datetime
 from flowengine.flow.graph import Graph
 from flowengine.runtime import effects
 from flowengine.runtime.effects import FetchRequest, FetchResult
-from flowengine.runtime.interpreter import Event, StepResult, step
+from flowengine.runtime.interpreter import StepResult
+from flowengine.runtime.resume import resume
 from flowengine.runtime.session import CallSession
 from flowengine.server.fetcher import Fetcher
 from flowengine.server.stores import SessionStore
@@ -79,23 +80,8 @@ class Effects:
                 result.twiml = effects.with_filler(result.twiml, request)
                 result.fetch = None
                 return result
-            result = self.resume(graph, result, request, answer, now)
+            result = resume(graph, result, request, answer, now)
         raise RuntimeError(f"more than {MAX_FETCHES} fetches in one answer")
-
-    @staticmethod
-    def resume(
-        graph: Graph,
-        before: StepResult,
-        request: FetchRequest,
-        answer: FetchResult,
-        now: datetime | None,
-    ) -> StepResult:
-        event = Event("fetch", {"CallSid": before.session.key}, request.state, result=answer)
-        after = step(graph, before.session, event, now)
-        after.twiml = effects.join(before.twiml, after.twiml)
-        after.messages = [*before.messages, *after.messages]
-        after.trace = [*before.trace, *after.trace]
-        return after
 
     async def picked_up(self, session: CallSession, state: str) -> FetchResult:
         """The answer a filler's Redirect comes back for. A fetch this process does not hold
