@@ -16,6 +16,9 @@ from flowengine.lint.rules import (
     duplicate_key,
     env_without_default,
     imported_placeholder,
+    fetch_result_before_fetch,
+    fetch_too_slow,
+    fetch_without_error_path,
     impossible_digits,
     invalid_hours,
     invalid_ssml,
@@ -30,6 +33,7 @@ from flowengine.lint.rules import (
     say_too_long,
     schema,
     shadowed_option,
+    split_weights,
     template_syntax,
     too_long_to_hear,
     unknown_flow,
@@ -72,6 +76,8 @@ RULES: tuple[Rule, ...] = (
     unknown_language.RULE,
     unmatchable_phrase.RULE,
     unset_environment_variable.RULE,
+    fetch_too_slow.RULE,
+    split_weights.RULE,
     unreachable_state.RULE,
     dead_end.RULE,
     missing_handler.RULE,
@@ -92,6 +98,8 @@ RULES: tuple[Rule, ...] = (
     loop_bound_from_caller.RULE,
     too_long_to_hear.RULE,
     imported_placeholder.RULE,
+    fetch_without_error_path.RULE,
+    fetch_result_before_fetch.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
