@@ -79,6 +79,7 @@ def build_config(args: argparse.Namespace, clock: Any = None) -> Any:
         clock=clock,
         health_token=base.health_token,
         trusted_proxies=args.trusted_proxies or base.trusted_proxies,
+        fetch_filler_after=base.fetch_filler_after,
     )
 
 
@@ -136,6 +137,7 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
                 cfg.ENV_LOG_LEVEL: config.log_level,
                 cfg.ENV_ACCESS_LOG: "1" if config.access_log else "0",
                 cfg.ENV_TRUSTED_PROXIES: config.trusted_proxies,
+                cfg.ENV_FETCH_FILLER_AFTER: str(config.fetch_filler_after),
             }
         )
         uvicorn.run("flowengine.server:app_from_env", factory=True, workers=args.workers, **options)

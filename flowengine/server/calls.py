@@ -28,7 +28,7 @@ from flowengine.runtime.interpreter import (
 from flowengine.runtime.session import CallSession
 from flowengine.server import logs, replay
 from flowengine.server.config import ServerConfig
-from flowengine.server.effects import Effects, claim
+from flowengine.server.effects import Effects, claim, fingerprint, hook_number
 from flowengine.server.fallback import Unavailable
 from flowengine.server.fetcher import Fetcher
 from flowengine.server.registry import Registry
@@ -121,20 +121,21 @@ class Calls:
         if not key:
             raise Unavailable("no-callsid", "the request has no CallSid")
 
-        started_from: list[int] = []  # the revision this webhook first saw: its "once" key
+        print_ = fingerprint(flow, event.kind, event.state, hook.params)
+        once = [""]  # this webhook's "once" key (see server/effects.py)
 
         async def advance(session: CallSession | None) -> StepResult | None:
-            if not started_from:
-                started_from.append(session.rev if session is not None else 0)
             if await self.waiting_in_queue(session, flow, event):
                 return None
             graph = await self.voice_graph(flow, session, event)
             now, current = self.now(), event
             if event.kind == "fetch" and session is not None and event.state:
                 current = replace(event, result=await self.effects.picked_up(session, event.state))
+            number = hook_number(session, print_, event.kind, event.state)
+            once[0] = f"{key}:{event.kind}:{event.state}:{number}"
             result = step(graph, session, current, now)
-            once = f"{key}:{event.kind}:{event.state}:{started_from[0]}"
-            return await self.effects.settle(graph, result, once, now)
+            result.session.hook = f"{number}:{print_}"
+            return await self.effects.settle(graph, result, once[0], now)
 
         result = await self.saved(key, advance, hook, new=event.kind == "call")
         if result is None:
@@ -142,7 +143,7 @@ class Calls:
             # the hold music): answer it like the wait flow itself, without a session.
             return self.wait_step(flow, event, hook)
         assert result is not None
-        self.finish(hook, result, key, f"{key}:{event.kind}:{event.state}:{started_from[0]}")
+        self.finish(hook, result, key, once[0])
         return result.twiml
 
     async def waiting_in_queue(self, session: CallSession | None, flow: str, event: Event) -> bool:

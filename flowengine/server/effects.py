@@ -6,15 +6,20 @@ caller to wait in silence: then the answer so far gets the flow's filler prompt 
 Redirect, and the fetch goes on in the background until Twilio comes back for it.
 
 Once: a webhook Twilio posts twice (a retry after a timeout, or two at the same moment)
-must not send the business a second POST. Fetches in flight are shared by a key made of
-the call, the event and its state, and the session revision the webhook started from:
-the same callback posted twice concurrently sees the same revision, so it joins the
-first one's request instead of sending its own.
+must not send the business a second POST, nor the caller a second text. Each webhook that
+moves a call gets a number, kept in the session with a fingerprint of what was posted
+(`CallSession.hook`). A webhook with the same fingerprint as the last one, for a state the
+call has already left, is that webhook again and gets its number; so do two copies that
+arrive together (they read the same session). Effects are keyed on the call, the event,
+its state and that number: a fetch in flight is joined, a text is claimed once in the
+session store (so this holds across server processes too).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 
 from flowengine.flow.graph import Graph
@@ -100,3 +105,18 @@ async def claim(store: SessionStore, key: str) -> bool:
     """
     marker = CallSession(key=f"once:{key}", flow="", version="", ended=True)
     return await store.save(marker)
+
+
+def fingerprint(flow: str, kind: str, state: str | None, params: Mapping[str, str]) -> str:
+    text = "\x00".join([flow, kind, state or "", *(f"{k}={v}" for k, v in sorted(params.items()))])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def hook_number(session: CallSession | None, print_: str, kind: str, state: str | None) -> int:
+    """The number of this webhook in its call; a repeat gets the number it had before."""
+    if session is None or not session.hook:
+        return 1
+    last, _, seen = session.hook.partition(":")
+    number = int(last) if last.isdigit() else 0
+    repeat = seen == print_ and (kind == "call" or session.state != state or session.ended)
+    return number if repeat else number + 1
