@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.backend import Answer, Backend, backend, json_answer  # noqa: F401  (fixture)
+from tests.backend import Answer, Backend, json_answer
 from tests.conftest import TOKEN, Caller, ServerProcess, Twilio, said
 from tests.twilio_fake import TwilioFake
 
