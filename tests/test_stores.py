@@ -111,6 +111,7 @@ def full_session(key: str = "CA123") -> CallSession:
         ended=True,
         outcome="transferred",
         replies={"t:abc": ["<Response/>", 1767225600.5]},
+        hook="3:0123456789abcdef",
     )
 
 

@@ -13,7 +13,7 @@ from flowengine.flow.templates import Template
 from flowengine.flow.twiml import Fragment
 
 # Actions after which Twilio calls back with an outcome.
-WAITING = frozenset({"gather", "dial", "record", "enqueue"})
+WAITING = frozenset({"gather", "dial", "record", "enqueue", "connect"})
 # Actions that end the TwiML document for good.
 TERMINAL = frozenset({"hangup", "reject", "redirect", "leave"})
 
@@ -31,9 +31,11 @@ QUEUE_OUTCOMES = (
     "system-error",
 )
 FETCH_OUTCOMES = ("ok", "error", "timeout", "bad-response")
+CONNECT_OUTCOMES = ("completed", "failed")
 OUTCOMES: dict[str, tuple[str, ...]] = {
     "dial": DIAL_OUTCOMES,
     "fetch": FETCH_OUTCOMES,
+    "connect": CONNECT_OUTCOMES,
     "record": RECORD_OUTCOMES,
     "enqueue": QUEUE_OUTCOMES,
 }
@@ -139,6 +141,7 @@ class Graph:
     edges: tuple[Edge, ...]
     document: Document
     url_prefix: str = ""
+    on_entry: Fragment = ()  # TwiML started when a call enters the flow (record_call)
 
     @property
     def source(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flowengine.flow import codes, prompts, split, twiml, verbs
+from flowengine.flow import codes, media, prompts, split, twiml, verbs
 from flowengine.flow.conditions import describe
 from flowengine.flow.context import CompileContext
 from flowengine.flow.fetch import compile_fetch
@@ -26,9 +26,10 @@ ACTIONS = (
     "leave",
     "fetch",
     "split",
+    "connect",
 )
 VOICE_ONLY = frozenset(
-    {"say", "play", "pause", "prompts", "sms", "retry", *ACTIONS}
+    {"say", "play", "pause", "prompts", "sms", "retry", "record_call", "stream", *ACTIONS}
     - {"switch", "redirect", "fetch", "split"}
 )
 SMS_ONLY = frozenset({"reply", "media"})
@@ -69,6 +70,9 @@ def compile_state(
     state = State(name, action, line=compiler.doc.position(path)[0])
     state.sets = compiler.sets(spec.get("set", {}), (*path, "set"))
     state.prompts = _reply(compiler, spec, path) if sms else prompts.prompts(compiler, spec, path)
+    if not sms and ("record_call" in spec or "stream" in spec):
+        started = media.start(compiler, spec, path)
+        state.prompts = {k: twiml.merge((*started, *v)) for k, v in state.prompts.items()}
     if "sms" in spec:
         state.sms = _sms(compiler, spec["sms"], (*path, "sms"))
     _transitions(compiler, state, spec, path)
@@ -90,8 +94,8 @@ def _transitions(
             compiler.error(
                 (*path, "on"),
                 *codes.MISPLACED_KEY,
-                f"state '{name}': 'on' needs a gather, dial, record, enqueue or fetch "
-                "in the same state",
+                f"state '{name}': 'on' needs a gather, dial, record, enqueue, fetch or "
+                "connect in the same state",
                 hint="use 'next' to go on to another state",
                 key=True,
             )
@@ -284,6 +288,8 @@ def _verb(compiler: CompileContext, state: State, spec: dict[str, Any], path: Ke
         fragment = verbs.simple(action, spec[action])
     elif action == "redirect":
         fragment = _redirect(compiler, state, spec["redirect"], (*path, "redirect"))
+    elif action == "connect":
+        fragment = media.connect(compiler, name, spec["connect"], (*path, "connect"))
     elif action == "fetch":
         state.fetch = compile_fetch(compiler, name, spec["fetch"], (*path, "fetch"))
     if fragment is not None:

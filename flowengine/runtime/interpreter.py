@@ -23,7 +23,18 @@ from flowengine.runtime.effects import FetchRequest, FetchResult
 from flowengine.runtime.session import CallSession
 from flowengine.runtime.variables import absorb
 
-EVENTS = ("call", "gather", "dial", "record", "enqueue", "redirect", "sms", "status", "fetch")
+EVENTS = (
+    "call",
+    "gather",
+    "dial",
+    "record",
+    "enqueue",
+    "redirect",
+    "sms",
+    "status",
+    "fetch",
+    "connect",
+)
 DEFAULT_RETRY = Retry()
 MAX_PATH = 200  # states remembered per call: enough for logs and coverage, bounded in size
 _ALIASES = {"completed": "answered", "answered": "completed"}
@@ -170,6 +181,7 @@ class _Run:
     def dispatch(self, event: Event) -> None:
         kind, params = event.kind, event.params
         if kind == "call":
+            self.emit(self.graph.on_entry)
             self.enter(
                 Target(self.state(event.state or self.graph.start).name, label="start"), None
             )
@@ -252,6 +264,10 @@ class _Run:
     def record(self, state: State, params: Mapping[str, str]) -> Target | None:
         recorded = params.get("RecordingUrl") and params.get("RecordingDuration", "1") != "0"
         return self.outcome(state, "recorded" if recorded else "no-recording")
+
+    def connect(self, state: State, params: Mapping[str, str]) -> Target | None:
+        failed = params.get("SessionStatus") == "failed" or params.get("ErrorCode")
+        return self.outcome(state, "failed" if failed else "completed")
 
     def enqueue(self, state: State, params: Mapping[str, str]) -> Target | None:
         return self.outcome(state, params.get("QueueResult") or "error")

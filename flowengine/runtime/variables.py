@@ -42,9 +42,17 @@ CALL_FIELDS: dict[str, str] = {
     "MessageSid": "message_sid",
     "Body": "body",
     "NumMedia": "num_media",
+    "SessionStatus": "session_status",
+    "HandoffData": "handoff_data",
 }
 # Set by the runtime itself after a fetch (see runtime/effects.py).
-RUNTIME_FIELDS = ("fetch_status", "fetch_outcome")
+RUNTIME_FIELDS = (
+    "fetch_status",
+    "fetch_outcome",
+    "call_recording_url",
+    "call_recording_sid",
+    "call_recording_status",
+)
 CALL_NAMES = frozenset((*CALL_FIELDS.values(), *RUNTIME_FIELDS))
 
 # Values longer than this are cut: a hostile or broken request must not bloat a session.

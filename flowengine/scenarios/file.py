@@ -29,6 +29,7 @@ INPUTS = {
     "dial": "dial:{}",
     "record": "record:{}",
     "queue": "queue:{}",
+    "connect": "connect:{}",
     "text": "text:{}",
     "hangup": "hangup",
 }
@@ -262,7 +263,15 @@ class _Reader:
         return result
 
 
-_EXAMPLES = dict(press="1", say="sales", dial="busy", record="recorded", queue="bridged", text="hi")
+_EXAMPLES = dict(
+    press="1",
+    say="sales",
+    dial="busy",
+    record="recorded",
+    queue="bridged",
+    text="hi",
+    connect="completed",
+)
 
 
 def _listed(value: Any) -> list[Any]:

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from flowengine.flow import urls
-from flowengine.server import logs
+from flowengine.server import logs, recordings
 from flowengine.server.calls import Calls
 from flowengine.server.config import ServerConfig, config_from_env
 from flowengine.server.fallback import Fallbacks
@@ -109,6 +109,11 @@ def create_app(
         Route(urls.WAIT, hook("wait", calls.wait, fallbacks.wait), methods=["POST"]),
         Route(urls.SMS, hook("sms", calls.sms, fallbacks.sms), methods=["POST"]),
         Route(urls.STATUS, hook("status", calls.status, fallbacks.status), methods=["POST"]),
+        Route(
+            urls.RECORDING,
+            hook("recording", recordings.handler(calls), fallbacks.status),
+            methods=["POST"],
+        ),
         Route("/healthz", healthz, methods=["GET"]),
     ]
 

@@ -36,7 +36,7 @@ from flowengine.server.stores import SessionStore
 from flowengine.server.texts import TextSender
 from flowengine.server.webhook import Hook
 
-CALLBACKS = frozenset({"gather", "dial", "record", "enqueue", "redirect", "fetch"})
+CALLBACKS = frozenset({"gather", "dial", "record", "enqueue", "redirect", "fetch", "connect"})
 
 Advance = Callable[[CallSession | None], Awaitable[StepResult | None]]
 

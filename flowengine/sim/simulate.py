@@ -166,6 +166,8 @@ class Call:
                 url = "https://api.twilio.com/recordings/RE" + "0" * 32
                 return {"RecordingUrl": url, "RecordingDuration": "12"}
             return {"RecordingDuration": "0"}
+        if wait.event == "connect":
+            return {"SessionStatus": outcome}
         return {"QueueResult": outcome, "QueueTime": "30"}
 
     def keys(self, wait: Wait, keys: str, turn: Turn) -> str:

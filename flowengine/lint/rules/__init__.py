@@ -51,6 +51,7 @@ from flowengine.lint.rules import (
     unused_setting,
     voice_language_mismatch,
     wait_flow_verb,
+    whisper_cannot_end,
     wrong_channel,
     yaml_syntax,
 )
@@ -100,6 +101,7 @@ RULES: tuple[Rule, ...] = (
     imported_placeholder.RULE,
     fetch_without_error_path.RULE,
     fetch_result_before_fetch.RULE,
+    whisper_cannot_end.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
