@@ -45,16 +45,17 @@ class Fetcher:
         for attempt in range(1 + request.retry):
             started = perf_counter()
             result = await self.once(request)
-            fields: dict[str, object] = {
-                "event": "fetch",
-                "call": call,
-                "state": request.state,
-                "outcome": result.outcome,
-                "status": result.status,
-                "try": attempt + 1,
-                "ms": f"{(perf_counter() - started) * 1000:.1f}",
-            }
-            log.info(logs.line(fields))
+            if log.isEnabledFor(logging.INFO):
+                fields: dict[str, object] = {
+                    "event": "fetch",
+                    "call": call,
+                    "state": request.state,
+                    "outcome": result.outcome,
+                    "status": result.status,
+                    "try": attempt + 1,
+                    "ms": f"{(perf_counter() - started) * 1000:.1f}",
+                }
+                log.info(logs.line(fields))
             retryable = result.outcome == "timeout" or (result.status or 0) >= 500
             if not retryable:
                 break
@@ -62,7 +63,8 @@ class Fetcher:
 
     async def once(self, request: FetchRequest) -> FetchResult:
         try:
-            return await asyncio.wait_for(self._send(request), request.timeout)
+            async with asyncio.timeout(request.timeout):  # no extra task, unlike wait_for
+                return await self._send(request)
         except (TimeoutError, httpx.HTTPError):
             return FetchResult("timeout")
         except ValueError:  # an address httpx cannot even parse (a template gone wrong)
