@@ -1,4 +1,4 @@
-"""FE241 fetch-result-before-fetch: a state reads a fetch's answer a call may not have yet."""
+"""FE251 fetch-result-before-fetch: a state reads a fetch's answer a call may not have yet."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
 
 
 RULE = Rule(
-    code="FE241",
+    code="FE251",
     name="fetch-result-before-fetch",
     severity=Severity.WARNING,
     summary="A state reads a fetch's answer (vars.NAME) on a path where no fetch saved it yet.",

@@ -1,4 +1,4 @@
-"""FE240 fetch-without-error-path: a fetch that says where to go only when it works."""
+"""FE250 fetch-without-error-path: a fetch that says where to go only when it works."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
 
 
 RULE = Rule(
-    code="FE240",
+    code="FE250",
     name="fetch-without-error-path",
     severity=Severity.WARNING,
     summary="A fetch has nowhere to go when the business's system fails or is slow.",

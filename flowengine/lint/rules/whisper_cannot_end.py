@@ -1,4 +1,4 @@
-"""FE242 whisper-cannot-end: a whisper flow that can keep the called person's leg forever."""
+"""FE252 whisper-cannot-end: a whisper flow that can keep the called person's leg forever."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
 
 
 RULE = Rule(
-    code="FE242",
+    code="FE252",
     name="whisper-cannot-end",
     severity=Severity.WARNING,
     summary="A whisper flow (run on the called person's phone) can never accept or decline.",
