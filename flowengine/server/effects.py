@@ -49,9 +49,13 @@ class Effects:
         task = self.inflight.get(key)
         if task is None:
             task = asyncio.get_running_loop().create_task(self.fetcher.perform(request, call))
-            self.inflight[key] = task
-            task.add_done_callback(lambda _t: self._forget_later(key, task))
+            self.remember(key, task)
         return task
+
+    def remember(self, key: str, task: asyncio.Task[FetchResult]) -> None:
+        """Share `task` under `key` until a while after it finished (then it is dropped)."""
+        self.inflight[key] = task
+        task.add_done_callback(lambda _t: self._forget_later(key, task))
 
     def _forget_later(self, key: str, task: asyncio.Task[FetchResult]) -> None:
         def forget() -> None:
@@ -81,7 +85,7 @@ class Effects:
                     answer = await task
             except TimeoutError:
                 # Slow: talk to the caller, and let the Redirect pick the answer up.
-                self.inflight[self.pending_key(call, request.state)] = task
+                self.remember(self.pending_key(call, request.state), task)
                 result.twiml = effects.with_filler(result.twiml, request)
                 result.fetch = None
                 return result
