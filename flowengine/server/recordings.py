@@ -39,7 +39,7 @@ def handler(calls: Calls) -> Handler:
                     session.call[name] = hook.params[field][:2000]
             return StepResult(twiml.EMPTY, session, [], [])
 
-        result = await calls.saved(key, advance)
+        result = await calls.saved(key, advance, hook)
         hook.fields["outcome"] = "recorded" if result is not None else "no-session"
         return twiml.EMPTY
 
