@@ -24,6 +24,7 @@ from twilio.request_validator import RequestValidator
 
 from flowengine.runtime.session import CallSession
 from flowengine.server import ServerConfig, create_app
+from tests.backend import backend  # noqa: F401  (shared fixture)
 from tests.twilio_fake import AUTH_TOKEN, twilio_api  # noqa: F401  (shared fixture)
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import pytest
 
 from flowengine.diagnostics import Severity
 from flowengine.flow.compiler import compile_source
-from flowengine.lint.gate import serving_errors
+from flowengine.lint.gate import Gate
 from flowengine.lint.runner import lint_paths
 from flowengine.server.config import ServerConfig
 
@@ -83,7 +83,7 @@ def test_the_server_refuses_a_flow_that_dials_a_number_twilio_refuses() -> None:
         "f.yaml",
         {},
     )
-    [problem] = serving_errors(graph)
+    [problem] = Gate().refused(graph)
     assert (problem.code, problem.hint) == ("FE207", "write it as '+33612345678'")
 
 

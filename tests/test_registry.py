@@ -38,7 +38,7 @@ def test_load_all_serves_good_flows_and_reports_bad_ones(flows_dir: Path) -> Non
     (flows_dir / "notes.txt").write_text("not a flow")
     registry = Registry(flows_dir)
     registry.load_all()
-    assert sorted(registry.live) == ["agent", "autoreply", "hold", "main", "support"]
+    assert sorted(registry.live) == ["agent", "autoreply", "balance", "hold", "main", "support"]
     failure = registry.failures["broken"]
     assert failure.path.endswith("broken.yaml")
     assert any("FE101" in line for line in failure.describe())

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((EXAMPLE_SCENARIOS).glob("*.yaml"))
 TOTALS = {  # flow: (states, edges)
     "agent": (4, 4),
+    "balance": (13, 21),
     "autoreply": (5, 10),
     "hold": (3, 2),
     "main": (12, 20),

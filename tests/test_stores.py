@@ -111,6 +111,7 @@ def full_session(key: str = "CA123") -> CallSession:
         ended=True,
         outcome="transferred",
         replies={"t:abc": ["<Response/>", 1767225600.5]},
+        hook="3:0123456789abcdef",
     )
 
 
@@ -458,6 +459,7 @@ def test_redis_prefix_and_flow_ttl(tmp_path: Path) -> None:
 
 def test_redis_flow_source_ttl_is_renewed_when_a_server_reads_it(tmp_path: Path) -> None:
     """A version live calls still use must outlive the week: each read renews its ttl."""
+    needs_redis()
     backend = Backend("redis", tmp_path)
 
     async def body() -> None:

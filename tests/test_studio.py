@@ -63,7 +63,7 @@ def post(client: TestClient, studio: Studio, url: str, body: dict[str, object]) 
 def test_flows_json_lists_every_flow_with_lint_status_and_entry_url(client: TestClient) -> None:
     data = client.get("/flows.json").json()
     by_name = {flow["name"]: flow for flow in data["flows"]}
-    assert sorted(by_name) == ["agent", "autoreply", "hold", "main", "support"]
+    assert sorted(by_name) == ["agent", "autoreply", "balance", "hold", "main", "support"]
     main = by_name["main"]
     assert main["errors"] == 0 and main["warnings"] == 0
     assert main["description"].startswith("Acme main line")

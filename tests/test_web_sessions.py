@@ -210,7 +210,7 @@ def test_healthz_lists_flows_and_startup_failures(
 ) -> None:
     (flows_dir / "broken.yaml").write_text("start: a\nstates:\n  a: {say: [unclosed\n")
     health = make_web().client.get("/healthz").json()
-    assert set(health["flows"]) == {"main", "support", "hold", "agent", "autoreply"}
+    assert set(health["flows"]) == {"main", "support", "hold", "agent", "autoreply", "balance"}
     assert health["flows"]["autoreply"]["channel"] == "sms"
     assert list(health["failed"]) == ["broken"]
     assert "FE001" in health["failed"]["broken"]["diagnostics"][0]

@@ -124,6 +124,7 @@ def build_config(args: argparse.Namespace, clock: Any = None) -> Any:
         history_days=args.history_days if args.history_days is not None else base.history_days,
         metrics=args.metrics or base.metrics,
         metrics_token=base.metrics_token,
+        fetch_filler_after=base.fetch_filler_after,
     )
 
 
@@ -222,6 +223,7 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
                 cfg.ENV_HISTORY: config.history or "off",
                 cfg.ENV_HISTORY_DAYS: str(config.history_days),
                 cfg.ENV_METRICS: "1" if config.metrics else "",
+                cfg.ENV_FETCH_FILLER_AFTER: str(config.fetch_filler_after),
             }
         )
         if config.metrics:

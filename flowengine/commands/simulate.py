@@ -31,6 +31,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--start", metavar="STATE", help="enter the flow at this state")
     parser.add_argument(
+        "--fetch",
+        metavar="FILE",
+        help="answers to the flow's fetches (YAML: STATE: {status: 200, body: {...}} or "
+        "{timeout: true}); without it the terminal asks, and --inputs runs fail at a fetch",
+    )
+    parser.add_argument(
         "--param",
         action="append",
         default=[],

@@ -9,6 +9,7 @@ from typing import Any
 from flowengine.diagnostics import Severity
 from flowengine.flow import codes
 from flowengine.flow.context import CompileContext
+from flowengine.flow.fetch import saved_names
 from flowengine.flow.graph import State, successors
 from flowengine.flow.hours_speech import FIELDS as HOURS_FIELDS
 from flowengine.flow.loader import KeyPath
@@ -64,6 +65,7 @@ def set_names(node: Any) -> set[str]:
 
 def variables(compiler: CompileContext, settings: dict[str, Any]) -> None:
     written = set_names(compiler.data.get("states")) | {"language"}
+    written |= saved_names(compiler.data.get("states"))
     uses = [(var, path) for template, path in compiler.templates for var in template.variables]
     for var, path in [*uses, *compiler.condition_vars]:
         root, _, rest = var.partition(".")
@@ -115,7 +117,8 @@ def waitless_cycles(compiler: CompileContext, states: dict[str, State]) -> None:
     passing = {
         name
         for name, s in states.items()
-        if not s.waits and (s.action in ("", "switch") or (s.action == "redirect" and s.next))
+        if not s.waits
+        and (s.action in ("", "switch", "split", "fetch") or (s.action == "redirect" and s.next))
     }
     colour: dict[str, int] = {}
     reported: set[frozenset[str]] = set()

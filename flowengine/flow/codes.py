@@ -27,6 +27,8 @@ BAD_CONDITION = Code("FE109", "bad-condition")
 UNKNOWN_LANGUAGE = Code("FE110", "unknown-language")
 UNMATCHABLE_PHRASE = Code("FE111", "unmatchable-phrase")
 UNSET_ENVIRONMENT_VARIABLE = Code("FE112", "unset-environment-variable")
+FETCH_TOO_SLOW = Code("FE140", "fetch-too-slow")
+SPLIT_WEIGHTS = Code("FE141", "split-weights")
 
 CORE_CODES: tuple[Code, ...] = (
     UNREADABLE,
@@ -49,4 +51,6 @@ CORE_CODES: tuple[Code, ...] = (
     UNKNOWN_LANGUAGE,
     UNMATCHABLE_PHRASE,
     UNSET_ENVIRONMENT_VARIABLE,
+    FETCH_TOO_SLOW,
+    SPLIT_WEIGHTS,
 )

@@ -15,7 +15,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from flowengine.diagnostics import Diagnostic, FlowError, Severity
-from flowengine.flow import checks, codes, urls
+from flowengine.flow import checks, codes, media, urls
 from flowengine.flow.collector import gc_paused
 from flowengine.flow.conditions import ConditionError, compile_condition
 from flowengine.flow.graph import Graph, State, Target, edges
@@ -203,6 +203,9 @@ class Compiler:
             edges=edges(states),
             document=self.doc,
             url_prefix=self.url_prefix,
+            on_entry=media.recording(self, self.data["record_call"])
+            if self.data.get("record_call")
+            else (),
         )
 
 

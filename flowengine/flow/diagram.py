@@ -19,7 +19,7 @@ START = "(start)"
 class Node:
     key: str  # a state name, START, or "flow:NAME[:STATE]" / "url:URL" for external nodes
     label: str
-    kind: str  # start, wait, switch, pass, ending, external
+    kind: str  # start, wait, switch, fetch, pass, ending, external
 
 
 @dataclass(frozen=True, order=True)
@@ -49,12 +49,16 @@ def model(graph: Graph) -> tuple[list[Node], list[Link]]:
 
 
 def _kind(state: State) -> str:
-    if state.action == "switch":
+    if state.action in ("switch", "split"):
         return "switch"
+    if state.action == "fetch":
+        return "fetch"
     return "wait" if state.waits else "pass"
 
 
 def _describe(graph: Graph, state: State, ending: bool) -> str:
+    if state.fetch is not None:
+        return f"fetch {state.fetch.method}\nsaves vars.{state.fetch.save}"
     if state.action:
         return state.action
     if state.waits:
@@ -81,6 +85,7 @@ _MERMAID_SHAPES = {
     "start": '(("{}"))',
     "wait": '["{}"]',
     "switch": '{{"{}"}}',
+    "fetch": '[("{}")]',
     "pass": '("{}")',
     "ending": '(["{}"])',
     "external": '[["{}"]]',
@@ -163,6 +168,7 @@ _DOT_ATTRS = {
     "start": 'shape=circle, style=filled, fillcolor="#222222", fontcolor=white, width=0.4',
     "wait": "shape=box",
     "switch": "shape=diamond, style=solid",
+    "fetch": "shape=cylinder",
     "pass": "shape=box, style=rounded",
     "ending": 'shape=box, style="rounded,filled,bold", fillcolor="#fde2e2", peripheries=2',
     "external": "shape=component, style=dashed",

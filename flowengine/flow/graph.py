@@ -13,7 +13,7 @@ from flowengine.flow.templates import Template
 from flowengine.flow.twiml import Fragment
 
 # Actions after which Twilio calls back with an outcome.
-WAITING = frozenset({"gather", "dial", "record", "enqueue"})
+WAITING = frozenset({"gather", "dial", "record", "enqueue", "connect"})
 # Actions that end the TwiML document for good.
 TERMINAL = frozenset({"hangup", "reject", "redirect", "leave"})
 
@@ -30,8 +30,12 @@ QUEUE_OUTCOMES = (
     "queue-full",
     "system-error",
 )
+FETCH_OUTCOMES = ("ok", "error", "timeout", "bad-response")
+CONNECT_OUTCOMES = ("completed", "failed")
 OUTCOMES: dict[str, tuple[str, ...]] = {
     "dial": DIAL_OUTCOMES,
+    "fetch": FETCH_OUTCOMES,
+    "connect": CONNECT_OUTCOMES,
     "record": RECORD_OUTCOMES,
     "enqueue": QUEUE_OUTCOMES,
 }
@@ -66,6 +70,22 @@ class Sms:
     media: tuple[Template, ...] = ()
 
 
+@dataclass(frozen=True)
+class Fetch:
+    """A request to the business's own system, with templates rendered at run time."""
+
+    method: str
+    url: Template
+    headers: tuple[tuple[str, Template], ...]
+    body: tuple[tuple[str, Any], ...] | None  # JSON fields (values may be templates)
+    form: tuple[tuple[str, Template], ...] | None
+    timeout: float
+    retry: int
+    save: str
+    filler: dict[str, Fragment] = field(default_factory=dict)  # by language; empty: none
+    callback: str = ""  # where a Redirect picks the result up when the answer is slow
+
+
 @dataclass
 class State:
     name: str
@@ -82,6 +102,8 @@ class State:
     retry: Retry | None = None
     handoff: tuple[str, str | None] | None = None  # (flow, state) for a redirect to a flow
     sensitive: bool = False  # a gather whose answer the call history must never keep
+    fetch: Fetch | None = None
+    split: tuple[tuple[int, Target], ...] = ()  # (percent, branch), in the order written
     line: int = 1
 
     @property
@@ -120,6 +142,7 @@ class Graph:
     edges: tuple[Edge, ...]
     document: Document
     url_prefix: str = ""
+    on_entry: Fragment = ()  # TwiML started when a call enters the flow (record_call)
 
     @property
     def source(self) -> str:
@@ -137,6 +160,7 @@ class Graph:
 def successors(state: State) -> list[Target]:
     """The states a state moves on to without waiting for the caller."""
     targets = [case.target for case in state.cases]
+    targets += [target for _, target in state.split]
     if state.next is not None:
         targets.append(state.next)
     return targets

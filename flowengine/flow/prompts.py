@@ -14,6 +14,7 @@ from flowengine.flow.twiml import Fragment, Part
 SSML_TAGS = frozenset(
     {"break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "sub", "w"}
 )
+DEFAULT_VOICE = "default"
 
 
 def is_ssml(text: str) -> bool:
@@ -64,8 +65,10 @@ def say(compiler: CompileContext, value: Any, path: KeyPath) -> dict[str, Fragme
     for language in compiler.languages:
         text, sub = pick(compiler, value, language)
         voice, code = compiler.voice(language)
+        chosen = options.get("voice", voice)
         attributes = {
-            "voice": options.get("voice", voice),
+            # `default` asks for Twilio's own voice even when the flow sets one.
+            "voice": None if chosen == DEFAULT_VOICE else chosen,
             "language": options.get("language", code),
             "loop": options.get("loop"),
         }

@@ -5,20 +5,35 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flowengine.flow import codes, prompts, twiml, verbs
+from flowengine.flow import codes, media, prompts, split, twiml, verbs
 from flowengine.flow.conditions import describe
 from flowengine.flow.context import CompileContext
+from flowengine.flow.fetch import compile_fetch
 from flowengine.flow.graph import OUTCOMES, Case, Retry, Sms, State, Target
 from flowengine.flow.loader import KeyPath
 from flowengine.flow.speech import words
 from flowengine.flow.twiml import Fragment, Part
 
-ACTIONS = ("gather", "dial", "enqueue", "record", "redirect", "switch", "hangup", "reject", "leave")
+ACTIONS = (
+    "gather",
+    "dial",
+    "enqueue",
+    "record",
+    "redirect",
+    "switch",
+    "hangup",
+    "reject",
+    "leave",
+    "fetch",
+    "split",
+    "connect",
+)
 VOICE_ONLY = frozenset(
-    {"say", "play", "pause", "prompts", "sms", "retry", *ACTIONS} - {"switch", "redirect"}
+    {"say", "play", "pause", "prompts", "sms", "retry", "record_call", "stream", *ACTIONS}
+    - {"switch", "redirect", "fetch", "split"}
 )
 SMS_ONLY = frozenset({"reply", "media"})
-NO_NEXT = frozenset({"switch", "hangup", "reject", "leave", "redirect"})
+NO_NEXT = frozenset({"switch", "hangup", "reject", "leave", "redirect", "split"})
 DIGITS = re.compile(r"^[0-9*#]+$")
 _PATTERN_PARTS = {"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]", ".": "[0-9*#]+", "!": "[0-9*#]*"}
 
@@ -55,6 +70,9 @@ def compile_state(
     state = State(name, action, line=compiler.doc.position(path)[0])
     state.sets = compiler.sets(spec.get("set", {}), (*path, "set"))
     state.prompts = _reply(compiler, spec, path) if sms else prompts.prompts(compiler, spec, path)
+    if not sms and ("record_call" in spec or "stream" in spec):
+        started = media.start(compiler, spec, path)
+        state.prompts = {k: twiml.merge((*started, *v)) for k, v in state.prompts.items()}
     if "sms" in spec:
         state.sms = _sms(compiler, spec["sms"], (*path, "sms"))
     _transitions(compiler, state, spec, path)
@@ -76,7 +94,8 @@ def _transitions(
             compiler.error(
                 (*path, "on"),
                 *codes.MISPLACED_KEY,
-                f"state '{name}': 'on' needs a gather, dial, record or enqueue in the same state",
+                f"state '{name}': 'on' needs a gather, dial, record, enqueue, fetch or "
+                "connect in the same state",
                 hint="use 'next' to go on to another state",
                 key=True,
             )
@@ -112,6 +131,8 @@ def _transitions(
             if target is not None:
                 cases.append(Case(when, target))
         state.cases = tuple(cases)
+    if action == "split":
+        state.split = split.compile_split(compiler, name, spec["split"], (*path, "split"))
 
 
 def _options(compiler: CompileContext, state: State, on: dict[str, Any], path: KeyPath) -> None:
@@ -268,6 +289,10 @@ def _verb(compiler: CompileContext, state: State, spec: dict[str, Any], path: Ke
         fragment = verbs.simple(action, spec[action])
     elif action == "redirect":
         fragment = _redirect(compiler, state, spec["redirect"], (*path, "redirect"))
+    elif action == "connect":
+        fragment = media.connect(compiler, name, spec["connect"], (*path, "connect"))
+    elif action == "fetch":
+        state.fetch = compile_fetch(compiler, name, spec["fetch"], (*path, "fetch"))
     if fragment is not None:
         state.verb = {language: fragment for language in one}
 

@@ -15,6 +15,7 @@ VOICE_CALLBACK = "/voice/{flow}/{state}/{event}"
 WAIT = "/wait/{flow}"
 SMS = "/sms/{flow}"
 STATUS = "/status"
+RECORDING = "/recording/{flow}"
 TRANSCRIPTION = "/transcription"
 
 
@@ -32,6 +33,11 @@ def entry(prefix: str, flow: str, state: str | None = None) -> str:
 def callback(prefix: str, flow: str, state: str, event: str) -> str:
     """Where Twilio posts the outcome of a state's verb (gather, dial, record, ...)."""
     return f"{prefix}/voice/{flow}/{state}/{event}"
+
+
+def recording(prefix: str, flow: str) -> str:
+    """Where Twilio reports on a recording of the whole call (recordingStatusCallback)."""
+    return f"{prefix}/recording/{flow}"
 
 
 def wait(prefix: str, flow: str) -> str:

@@ -59,14 +59,18 @@ def dial(compiler: CompileContext, state: str, spec: Any, path: KeyPath) -> Frag
     else:
         number_paths = {"number": (*path, "number")}
     body: list[Part] = []
+    # Call screening: the whisper flow runs on the called party's leg before the bridge.
+    whisper = urls.entry(compiler.url_prefix, spec["whisper"]) if "whisper" in spec else None
     for key, noun in _NOUNS:
         if key in spec:
             attributes = {"sendDigits": spec.get("send_digits")} if key == "number" else {}
+            attributes["url"] = whisper
             text = prompts.text_parts(compiler, spec[key], number_paths.get(key, (*path, key)))
             body.extend(twiml.element(noun, attributes, text))
     for index, number in enumerate(spec.get("numbers", [])):
         text = prompts.text_parts(compiler, number, (*path, "numbers", index))
-        body.extend(twiml.element("Number", {"sendDigits": spec.get("send_digits")}, text))
+        attributes = {"sendDigits": spec.get("send_digits"), "url": whisper}
+        body.extend(twiml.element("Number", attributes, text))
     for key, noun in (("conference", "Conference"), ("queue", "Queue")):
         if key in spec:
             body.extend(

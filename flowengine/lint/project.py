@@ -67,6 +67,15 @@ class Project:
             self._waits[directory] = frozenset(names)
         return self._waits[directory]
 
+    def whisper_flows(self, directory: str) -> frozenset[str]:
+        """Flows that some dial of the folder runs on the called person's leg (whisper)."""
+        names = set()
+        for _, spec in self._states(directory):
+            dial = spec.get("dial")
+            if isinstance(dial, dict) and isinstance(dial.get("whisper"), str):
+                names.add(dial["whisper"])
+        return frozenset(names)
+
     def entries(self, directory: str, flow: str) -> set[str]:
         """States of `flow` that other flows of the folder hand calls to by name."""
         directory = os.path.abspath(directory)

@@ -13,16 +13,29 @@ from typing import Any
 
 from liquid.exceptions import LiquidError
 
-from flowengine.flow import twiml
+from flowengine.flow import split, twiml
 from flowengine.flow.graph import Graph, Retry, State, Target
 from flowengine.flow.hours_speech import SpokenHours, spoken_language
 from flowengine.flow.speech import contains, words
 from flowengine.flow.templates import Template
 from flowengine.flow.twiml import Fragment
+from flowengine.runtime import effects
+from flowengine.runtime.effects import FetchRequest, FetchResult
 from flowengine.runtime.session import CallSession
 from flowengine.runtime.variables import absorb
 
-EVENTS = ("call", "gather", "dial", "record", "enqueue", "redirect", "sms", "status")
+EVENTS = (
+    "call",
+    "gather",
+    "dial",
+    "record",
+    "enqueue",
+    "redirect",
+    "sms",
+    "status",
+    "fetch",
+    "connect",
+)
 DEFAULT_RETRY = Retry()
 MAX_PATH = 200  # states remembered per call: enough for logs and coverage, bounded in size
 _ALIASES = {"completed": "answered", "answered": "completed"}
@@ -40,6 +53,8 @@ class Event:
     kind: str
     params: Mapping[str, str] = field(default_factory=dict)
     state: str | None = None
+    result: FetchResult | None = None  # a "fetch" event: what the front end got back
+    splits: Mapping[str, str] = field(default_factory=dict)  # split state -> forced branch
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ class StepResult:
     session: CallSession
     messages: list[OutboundMessage]
     trace: list[tuple[str, str, str]]  # (from state, edge label, to state)
+    fetch: FetchRequest | None = None  # perform it, then step again with Event("fetch")
 
 
 def new_session(graph: Graph, key: str) -> CallSession:
@@ -70,7 +86,7 @@ def step(
     key = event.params.get("CallSid") or (session.key if session else "")
     if session is None or _starts_over(session, event):
         session = _fresh(graph, session, key)
-    run = _Run(graph, session, now or datetime.now(UTC))
+    run = _Run(graph, session, now or datetime.now(UTC), event.splits)
     absorb(session.call, event.params)
     try:
         run.dispatch(event)
@@ -83,7 +99,7 @@ def step(
             f"flow '{graph.name}' wrote a TwiML answer over {twiml.MAX_DOCUMENT_BYTES} bytes, "
             "which Twilio refuses"
         )
-    return StepResult(document, session, run.messages, run.trace)
+    return StepResult(document, session, run.messages, run.trace, run.fetch)
 
 
 def end_call(session: CallSession, params: Mapping[str, str]) -> bool:
@@ -122,8 +138,12 @@ def _fresh(graph: Graph, previous: CallSession | None, key: str) -> CallSession:
 
 
 class _Run:
-    def __init__(self, graph: Graph, session: CallSession, now: datetime) -> None:
+    def __init__(
+        self, graph: Graph, session: CallSession, now: datetime, splits: Mapping[str, str]
+    ) -> None:
         self.graph = graph
+        self.splits = splits
+        self.fetch: FetchRequest | None = None
         self.session = session
         self.now = now
         self.out: list[str] = [twiml.OPEN]
@@ -165,6 +185,7 @@ class _Run:
     def dispatch(self, event: Event) -> None:
         kind, params = event.kind, event.params
         if kind == "call":
+            self.emit(self.graph.on_entry)
             self.enter(
                 Target(self.state(event.state or self.graph.start).name, label="start"), None
             )
@@ -182,7 +203,10 @@ class _Run:
             if self.session.state != state.name:
                 # A late or repeated callback: never count its retries against another state.
                 self.session.attempts = {}
-            target = getattr(self, kind)(state, params)
+            if kind == "fetch":
+                target = self.fetched(state, event.result)
+            else:
+                target = getattr(self, kind)(state, params)
             if target is not None:
                 self.enter(target, state.name)
 
@@ -245,8 +269,18 @@ class _Run:
         recorded = params.get("RecordingUrl") and params.get("RecordingDuration", "1") != "0"
         return self.outcome(state, "recorded" if recorded else "no-recording")
 
+    def connect(self, state: State, params: Mapping[str, str]) -> Target | None:
+        failed = params.get("SessionStatus") == "failed" or params.get("ErrorCode")
+        return self.outcome(state, "failed" if failed else "completed")
+
     def enqueue(self, state: State, params: Mapping[str, str]) -> Target | None:
         return self.outcome(state, params.get("QueueResult") or "error")
+
+    def fetched(self, state: State, result: FetchResult | None) -> Target | None:
+        if state.fetch is None or result is None:
+            raise FlowRuntimeError(f"state '{state.name}' got no fetch result")
+        effects.store(self.session.vars, self.session.call, state.fetch, result)
+        return self.outcome(state, result.outcome)
 
     def text(self, body: str) -> None:
         session = self.session
@@ -297,6 +331,15 @@ class _Run:
                 if case.when is None or case.when(self.context, self.now):
                     return case.target
             self.end(state, "no-branch", hang_up=False)
+            return None
+        if action == "split":
+            forced = self.splits.get(state.name)
+            chosen = next((t for _, t in state.split if t.state == forced), None)
+            return chosen or split.pick(state.split, self.session.key, state.name)
+        if action == "fetch" and state.fetch is not None:
+            # Stop here: the front end performs the request and steps again with its result.
+            session.state = state.name
+            self.fetch = effects.request(state.fetch, state.name, self.context, self.language())
             return None
         if state.waits:
             # Arriving by a transition (even back to the same state) starts a fresh count;

@@ -32,6 +32,9 @@ class CallSession:
     # The answers to the last few webhooks, by request id (the server's replay guard): a
     # webhook Twilio retries gets its first answer again and changes nothing.
     replies: dict[str, list[Any]] = field(default_factory=dict)  # id -> [twiml, unix time]
+    # "N:fingerprint" of the last webhook that moved the call: how the server knows a
+    # webhook Twilio posted again (its side effects must not run twice).
+    hook: str = ""
     rev: int = 0
 
     def to_json(self) -> str:

@@ -42,8 +42,18 @@ CALL_FIELDS: dict[str, str] = {
     "MessageSid": "message_sid",
     "Body": "body",
     "NumMedia": "num_media",
+    "SessionStatus": "session_status",
+    "HandoffData": "handoff_data",
 }
-CALL_NAMES = frozenset(CALL_FIELDS.values())
+# Set by the runtime itself after a fetch (see runtime/effects.py).
+RUNTIME_FIELDS = (
+    "fetch_status",
+    "fetch_outcome",
+    "call_recording_url",
+    "call_recording_sid",
+    "call_recording_status",
+)
+CALL_NAMES = frozenset((*CALL_FIELDS.values(), *RUNTIME_FIELDS))
 
 # Values longer than this are cut: a hostile or broken request must not bloat a session.
 MAX_VALUE_LENGTH = 2000

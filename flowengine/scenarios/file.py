@@ -19,6 +19,7 @@ from flowengine.flow.graph import OUTCOMES
 from flowengine.flow.loader import Document, KeyPath, load_file
 from flowengine.scenarios.expectations import Expect, Text, plain
 from flowengine.sim.caller_input import KEYS, PREFIXES, parse_time
+from flowengine.sim.fetches import AnswerError, parse_answer
 
 # Step inputs: key -> the `--inputs` spelling it stands for (see caller_input).
 INPUTS = {
@@ -28,6 +29,7 @@ INPUTS = {
     "dial": "dial:{}",
     "record": "record:{}",
     "queue": "queue:{}",
+    "connect": "connect:{}",
     "text": "text:{}",
     "wait": "wait:{}",
     "hangup": "hangup",
@@ -66,6 +68,8 @@ class Scenario:
     start: str | None
     steps: list[Step]
     expect: Expect
+    fetch: dict[str, Any] = field(default_factory=dict)  # fetch state -> answer(s)
+    split: dict[str, str] = field(default_factory=dict)  # split state -> forced branch
 
 
 def load(path: str) -> list[Scenario]:
@@ -116,7 +120,7 @@ class _Reader:
 
     def scenario(self, defaults: dict[str, Any], item: Any, index: int) -> Scenario | None:
         path: KeyPath = ("scenarios", index)
-        keys = ("name", *SETTINGS, "steps", "expect")
+        keys = ("name", *SETTINGS, "fetch", "split", "steps", "expect")
         spec = self.mapping(item, path, "a scenario", keys)
         name = spec.get("name")
         if not isinstance(name, str) or not name.strip():
@@ -160,7 +164,29 @@ class _Reader:
             start=merged.get("start"),
             steps=steps,
             expect=self.expect(spec.get("expect", {}), (*path, "expect"), "'expect'"),
+            fetch=self.fetch_answers(spec.get("fetch", {}), (*path, "fetch")),
+            split=self.splits(spec.get("split", {}), (*path, "split")),
         )
+
+    def fetch_answers(self, spec: Any, path: KeyPath) -> dict[str, Any]:
+        if not isinstance(spec, dict):
+            self.problem(path, "'fetch' gives answers by state: fetch: {lookup: {status: 200}}")
+            return {}
+        for state, given in spec.items():
+            items = given if isinstance(given, list) else [given]
+            for i, item in enumerate(items):
+                where = (*path, state, i) if isinstance(given, list) else (*path, state)
+                try:
+                    parse_answer(item)
+                except AnswerError as exc:
+                    self.problem(where, str(exc))
+        return spec
+
+    def splits(self, spec: Any, path: KeyPath) -> dict[str, str]:
+        if not isinstance(spec, dict):
+            self.problem(path, "'split' names a branch by state: split: {greeting_test: new}")
+            return {}
+        return {str(k): str(v) for k, v in spec.items()}
 
     def step(self, item: Any, path: KeyPath, index: int) -> Step:
         spec = self.mapping(item, path, "a step", (*INPUTS, "params", *EXPECTATIONS))
@@ -252,7 +278,14 @@ class _Reader:
 
 
 _EXAMPLES = dict(
-    press="1", say="sales", dial="busy", record="recorded", queue="bridged", text="hi", wait="120"
+    press="1",
+    say="sales",
+    dial="busy",
+    record="recorded",
+    queue="bridged",
+    text="hi",
+    wait="120",
+    connect="completed",
 )
 
 

@@ -19,6 +19,7 @@ from flowengine.scenarios.expectations import Seen, check
 from flowengine.scenarios.file import Scenario
 from flowengine.sim import caller_input
 from flowengine.sim.caller_input import InputError
+from flowengine.sim.fetches import Declared
 from flowengine.sim.flows import FlowFailed, Flows, SimulationError
 from flowengine.sim.simulate import Call, Turn
 
@@ -84,6 +85,8 @@ class Runner:
             scenario.params,
             scenario.start,
         )
+        call.fetch_answers = Declared(scenario.fetch)
+        call.splits = dict(scenario.split)
         whole = Seen()
         first = (
             scenario.steps[0].params if scenario.steps and scenario.steps[0].input is None else {}

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from flowengine.flow import urls
-from flowengine.server import logs
+from flowengine.server import logs, recordings
 from flowengine.server.calls import Calls
 from flowengine.server.config import ServerConfig, config_from_env
 from flowengine.server.fallback import Fallbacks
@@ -137,6 +137,11 @@ def create_app(
             hook("transcription", calls.transcription, fallbacks.status),
             methods=["POST"],
         ),
+        Route(
+            urls.RECORDING,
+            hook("recording", recordings.handler(calls), fallbacks.status),
+            methods=["POST"],
+        ),
         Route("/healthz", healthz, methods=["GET"]),
     ]
     if metrics is not None:
@@ -167,6 +172,7 @@ def create_app(
                 stop.set()
                 if history is not None:
                     await history.close()
+        await calls.effects.fetcher.close()
         await store.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -8,6 +8,7 @@ no update is lost. A call stays on the flow version its session names.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from starlette.background import BackgroundTask
@@ -18,6 +19,7 @@ from flowengine.flow.graph import Graph
 from flowengine.runtime.interpreter import (
     FINAL_STATUSES,
     Event,
+    OutboundMessage,
     StepResult,
     end_call,
     new_session,
@@ -26,22 +28,30 @@ from flowengine.runtime.interpreter import (
 from flowengine.runtime.session import CallSession
 from flowengine.server import logs, replay
 from flowengine.server.config import ServerConfig
+from flowengine.server.effects import Effects, claim, fingerprint, hook_number
 from flowengine.server.fallback import Unavailable
+from flowengine.server.fetcher import Fetcher
 from flowengine.server.observers import Observers
 from flowengine.server.registry import Registry
 from flowengine.server.stores import SessionStore
 from flowengine.server.texts import TextSender
 from flowengine.server.webhook import Hook
 
-CALLBACKS = frozenset({"gather", "dial", "record", "enqueue", "redirect"})
+CALLBACKS = frozenset({"gather", "dial", "record", "enqueue", "redirect", "fetch", "connect"})
 
 Advance = Callable[[CallSession | None], Awaitable[StepResult | None]]
 
 
 class Calls:
     def __init__(
-        self, config: ServerConfig, registry: Registry, store: SessionStore, texts: TextSender
+        self,
+        config: ServerConfig,
+        registry: Registry,
+        store: SessionStore,
+        texts: TextSender,
+        effects: Effects | None = None,
     ) -> None:
+        self.effects = effects or Effects(Fetcher(), config.fetch_filler_after)
         self.registry = registry
         self.store = store
         self.texts = texts
@@ -113,11 +123,21 @@ class Calls:
         if not key:
             raise Unavailable("no-callsid", "the request has no CallSid")
 
+        print_ = fingerprint(flow, event.kind, event.state, hook.params)
+        once = [""]  # this webhook's "once" key (see server/effects.py)
+
         async def advance(session: CallSession | None) -> StepResult | None:
             if await self.waiting_in_queue(session, flow, event):
                 return None
             graph = await self.voice_graph(flow, session, event)
-            return step(graph, session, event, self.now())
+            now, current = self.now(), event
+            if event.kind == "fetch" and session is not None and event.state:
+                current = replace(event, result=await self.effects.picked_up(session, event.state))
+            number = hook_number(session, print_, event.kind, event.state)
+            once[0] = f"{key}:{event.kind}:{event.state}:{number}"
+            result = step(graph, session, current, now)
+            result.session.hook = f"{number}:{print_}"
+            return await self.effects.settle(graph, result, once[0], now)
 
         result = await self.saved(key, advance, hook, new=event.kind == "call")
         if result is None:
@@ -125,7 +145,7 @@ class Calls:
             # the hold music): answer it like the wait flow itself, without a session.
             return self.wait_step(flow, event, hook)
         assert result is not None
-        self.finish(hook, result, key)
+        self.finish(hook, result, key, once[0])
         return result.twiml
 
     async def waiting_in_queue(self, session: CallSession | None, flow: str, event: Event) -> bool:
@@ -149,14 +169,22 @@ class Calls:
             raise Unavailable(cause, f"no live session of flow {flow!r} for this call")
         return self.current(flow, "voice")
 
-    def finish(self, hook: Hook, result: StepResult, key: str) -> None:
+    def finish(self, hook: Hook, result: StepResult, key: str, once: str = "") -> None:
         session = result.session
         hook.fields.update(version=session.version, next=session.state)
         hook.fields["outcome"] = session.outcome or "ok"
         self.observers.step(key, hook.fields, hook.params, result)
         if result.messages:
             hook.fields["texts"] = len(result.messages)
-            hook.background = BackgroundTask(self.texts.send, key, list(result.messages))
+            messages = list(result.messages)
+            hook.background = BackgroundTask(self.send_texts, key, messages, once)
+
+    async def send_texts(self, key: str, messages: list[OutboundMessage], once: str) -> None:
+        """Texts go out once per webhook, even when Twilio posts it twice (see effects)."""
+        if once and not await claim(self.store, f"{once}:texts"):
+            logs.log.info(logs.line({"event": "text", "call": key, "outcome": "repeat-skipped"}))
+            return
+        await self.texts.send(key, messages)
 
     async def wait(self, request: Request, hook: Hook) -> str:
         """Queue wait music: a flow run afresh for every round, never stored."""

@@ -36,6 +36,7 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
 ENV_METRICS = "FLOWENGINE_METRICS"
 ENV_METRICS_TOKEN = "FLOWENGINE_METRICS_TOKEN"
+ENV_FETCH_FILLER_AFTER = "FLOWENGINE_FETCH_FILLER_AFTER"
 
 DEFAULT_FLOWS_DIR = "flows"
 DEFAULT_STORE = "sqlite:///flowengine.db"
@@ -74,6 +75,9 @@ class ServerConfig:
     def history(self) -> str | None:
         """The call history's URL: its own SQLite file next to a SQLite session store."""
         return history_url(self.history_url, self.store_url)
+
+    # Seconds a fetch with a filler may keep the caller in silence before the filler plays.
+    fetch_filler_after: float = 1.0
 
     @property
     def checks_signatures(self) -> bool:
@@ -147,6 +151,7 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> ServerConfig:
         history_days=_days(env.get(ENV_HISTORY_DAYS)),
         metrics=_flag(env.get(ENV_METRICS)),
         metrics_token=(env.get(ENV_METRICS_TOKEN) or "").strip(),
+        fetch_filler_after=float(env.get(ENV_FETCH_FILLER_AFTER) or 1.0),
     )
 
 

@@ -17,7 +17,13 @@ from flowengine.flow.graph import OUTCOMES
 from flowengine.sim.transcript import Wait
 
 KEYS = re.compile(r"^[0-9*#]+$")
-PREFIXES = {"dial": "dial", "record": "record", "queue": "enqueue", "enqueue": "enqueue"}
+PREFIXES = {
+    "dial": "dial",
+    "record": "record",
+    "queue": "enqueue",
+    "enqueue": "enqueue",
+    "connect": "connect",
+}
 HANGUP_WORDS = frozenset({"hangup", "hang up", "q", "quit"})
 DEFAULT_WAIT_SECONDS = 60
 

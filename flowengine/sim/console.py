@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TextIO
 
 from flowengine.diagnostics import FlowError
+from flowengine.flow.loader import load_file
 from flowengine.lint.runner import UsageError as LintUsageError
-from flowengine.sim import caller_input
+from flowengine.runtime.effects import FetchRequest, FetchResult
+from flowengine.sim import caller_input, fetches
 from flowengine.sim.caller_input import InputError, parse_time
 from flowengine.sim.flows import FlowFailed, Flows, SimulationError
 from flowengine.sim.simulate import Call, Turn
@@ -75,7 +77,22 @@ def _setup(args: argparse.Namespace) -> Call:
     graph = flows.load(path)
     if args.start and args.start not in graph.states:
         raise UsageError(f"--start: flow '{graph.name}' has no state '{args.start}'")
-    return Call(graph, flows, now, args.caller, args.to, params, args.start)
+    call = Call(graph, flows, now, args.caller, args.to, params, args.start)
+    if getattr(args, "fetch", None):
+        call.fetch_answers = _answers_file(args.fetch)
+    return call
+
+
+def _answers_file(path: str) -> fetches.Declared:
+    try:
+        data = load_file(path).data
+        if not isinstance(data, dict):
+            raise fetches.AnswerError("write one answer per fetch state: STATE: {status: 200}")
+        return fetches.Declared(data)
+    except OSError as exc:
+        raise UsageError(f"--fetch: cannot read {path}: {exc.strerror}") from exc
+    except fetches.AnswerError as exc:
+        raise UsageError(f"--fetch: {path}: {exc}") from exc
 
 
 class Console:
@@ -104,7 +121,25 @@ class Console:
         state = wait.state or self.call.graph.start
         return f"[{wait.flow}:{state}] {caller_input.prompt(wait)}"
 
+    def ask(self, request: FetchRequest) -> FetchResult | None:
+        """The terminal plays the business's system: the person types its answer."""
+        self.say(f"  fetch {request.method} {request.url}")
+        while True:
+            self.out.write('  answer (timeout, 503, or 200 {"balance": 12}): ')
+            self.out.flush()
+            line = self.stdin.readline()
+            if not line:
+                return FetchResult("timeout")
+            if not self.stdin.isatty():
+                self.say(line.rstrip("\n"))
+            try:
+                return fetches.parse_typed(line)
+            except fetches.AnswerError as exc:
+                self.say(f"  ? {exc}")
+
     def interactive(self) -> int:
+        if self.call.fetch_answers is None:
+            self.call.fetch_answers = self.ask
         self.header()
         self.show(self.call.begin())
         echo = not self.stdin.isatty()

@@ -22,7 +22,9 @@ from flowengine.runtime.interpreter import (
     StepResult,
     step,
 )
+from flowengine.runtime.resume import resume
 from flowengine.runtime.session import CallSession
+from flowengine.sim import fetches
 from flowengine.sim.caller_input import Action
 from flowengine.sim.flows import FlowFailed, Flows, SimulationError
 from flowengine.sim.transcript import Wait, read
@@ -96,6 +98,8 @@ class Call:
         if graph.channel == "voice":
             self.base |= {"CallStatus": "in-progress", "Direction": "inbound"}
         self.extra = dict(params or {})
+        self.fetch_answers: fetches.AnswerSource | None = None
+        self.splits: dict[str, str] = {}  # split state -> the branch a scenario forces
         self.session: CallSession | None = None
         self.wait: Wait | None = None
         self.hold: Hold | None = None
@@ -172,6 +176,8 @@ class Call:
                 url = "https://api.twilio.com/recordings/RE" + "0" * 32
                 return {"RecordingUrl": url, "RecordingDuration": "12"}
             return {"RecordingDuration": "0"}
+        if wait.event == "connect":
+            return {"SessionStatus": outcome}
         return {"QueueResult": outcome, "QueueTime": "30"}
 
     def keys(self, wait: Wait, keys: str, turn: Turn) -> str:
@@ -189,7 +195,7 @@ class Call:
 
     def run(self, turn: Turn, graph: Graph, event: Event, entry: str | None) -> None:
         for _ in range(MAX_HANDOVERS):
-            result = self.step(graph, event)
+            result = self.step(graph, event, turn)
             self.session = result.session
             turn.runs.append(Run(graph, result, entry))
             self.state = entry or self.state
@@ -231,8 +237,27 @@ class Call:
             return
         raise FlowFailed(f"more than {MAX_HANDOVERS} hand-overs in a row")
 
-    def step(self, graph: Graph, event: Event) -> StepResult:
-        return step_or_fail(graph, self.session, event, self.now)
+    def step(self, graph: Graph, event: Event, turn: Turn | None = None) -> StepResult:
+        event = Event(event.kind, event.params, event.state, event.result, self.splits)
+        result = step_or_fail(graph, self.session, event, self.now)
+        for _ in range(MAX_HANDOVERS):
+            request = result.fetch
+            if request is None:
+                return result
+            answer = self.fetch_answers(request) if self.fetch_answers else None
+            if answer is None:
+                raise SimulationError(
+                    f"state '{request.state}' fetches {request.method} {request.url}, and "
+                    f"no answer is given for it: add e.g. "
+                    f"fetch: {{{request.state}: {{status: 200, body: {{...}}}}}}"
+                )
+            if turn is not None:
+                turn.lines.append(fetches.describe(request, answer))
+            try:
+                result = resume(graph, result, request, answer, self.now, self.splits)
+            except FlowRuntimeError as exc:
+                raise FlowFailed(f"{graph.path}: {exc}") from exc
+        raise SimulationError(f"more than {MAX_HANDOVERS} fetches in a row")
 
     def finish(self, turn: Turn, how: str) -> None:
         self.wait = turn.wait = None

@@ -92,6 +92,13 @@ def _verb(element: ET.Element, reply: Reply) -> None:
     elif tag == "Enqueue":
         lines.append(f"Enqueue: waiting in queue {text}")
         reply.wait = _wait(element, "enqueue")
+    elif tag == "Connect":
+        for child in element:
+            lines.append(f"Connect: {child.tag} {child.get('url', '')}".rstrip())
+        reply.wait = _wait(element, "connect")
+    elif tag == "Start":
+        for child in element:
+            lines.append(f"Start: {child.tag} {child.get('url', '')}".rstrip())
     elif tag == "Redirect":
         reply.redirect = _handover(text)
         lines.append(f"Redirect: {text}")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
 from flowengine.lint.rule import FlowContext, Rule
+from flowengine.lint.rules.whisper_cannot_end import is_whisper
 
 
 def check(ctx: FlowContext) -> Iterator[Diagnostic]:
@@ -20,8 +21,11 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
             reason = f"when no branch of the switch in '{name}' holds, the call just stops"
         else:
             continue
-        # A queue's waiting flow ends on purpose: Twilio asks for it again.
+        # A queue's waiting flow ends on purpose: Twilio asks for it again. A whisper flow
+        # ends on purpose too: that is how the called person accepts the call.
         if graph.name in ctx.project.wait_flows(ctx.directory):
+            return
+        if is_whisper(ctx):
             return
         yield ctx.problem(
             RULE,
@@ -42,7 +46,8 @@ RULE = Rule(
         "a 'when', lets the TwiML run out: Twilio hangs up without a goodbye. Say where "
         "to go, or end the call on purpose with 'hangup: true'. Flows played to callers "
         "waiting in a queue (named by an enqueue's 'wait' in the same folder) are exempt: "
-        "Twilio asks for them again."
+        "Twilio asks for them again. So are whisper flows (named by a dial's 'whisper'): "
+        "ending is how the called person accepts the call."
     ),
     check=check,
     needs_graph=True,

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from flowengine.diagnostics import Diagnostic, Severity
+from flowengine.flow.prompts import DEFAULT_VOICE
 from flowengine.lint.enums import enums
 from flowengine.lint.rule import FlowContext, Rule
 from flowengine.lint.voices import named
@@ -14,7 +15,7 @@ from flowengine.lint.voices import named
 def check(ctx: FlowContext) -> Iterator[Diagnostic]:
     known = enums().voices
     for path, voice in named(ctx.data, "voice"):
-        if voice in known:
+        if voice in known or voice == DEFAULT_VOICE:  # `default`: Twilio's own voice
             continue
         close = difflib.get_close_matches(voice, sorted(known), n=1, cutoff=0.8)
         yield ctx.problem(
