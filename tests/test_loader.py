@@ -56,3 +56,37 @@ def test_a_key_written_twice_is_an_error_naming_both_lines() -> None:
 
 def test_an_empty_file_has_no_data() -> None:
     assert parse("# nothing yet\n").data is None
+
+
+def test_a_flow_of_thousands_of_states_in_a_row_compiles() -> None:
+    """The compiler's loop check walks the states without recursion (a long chain once
+    raised RecursionError in lint and in `import studio`)."""
+    from flowengine.flow.compiler import compile_source
+
+    count = 3000
+    lines = ["start: s0", "states:"]
+    for i in range(count):
+        lines.append(f"  s{i}: {{say: Step {i}., next: s{i + 1}}}")
+    lines.append(f"  s{count}: {{hangup: true}}")
+    graph = compile_source("\n".join(lines) + "\n", "long.yaml", {})
+    assert len(graph.states) == count + 1
+
+
+def test_a_loop_without_wait_deep_in_a_long_chain_is_still_found() -> None:
+    from flowengine.diagnostics import FlowError
+    from flowengine.flow.compiler import compile_source
+
+    count = 1500
+    lines = ["start: s0", "states:"]
+    for i in range(count):
+        lines.append(f"  s{i}: {{say: Step {i}., next: s{i + 1}}}")
+    lines.append(f"  s{count}: {{say: Again., next: s{count - 2}}}")
+    try:
+        compile_source("\n".join(lines) + "\n", "loop.yaml", {})
+    except FlowError as exc:
+        codes = {d.code for d in exc.diagnostics}
+        messages = " ".join(d.message for d in exc.diagnostics)
+    else:
+        raise AssertionError("a loop without a wait compiled")
+    assert codes == {"FE105"}
+    assert f"s{count - 2} -> s{count - 1} -> s{count} -> s{count - 2}" in messages

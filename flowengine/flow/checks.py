@@ -123,32 +123,40 @@ def waitless_cycles(compiler: CompileContext, states: dict[str, State]) -> None:
     colour: dict[str, int] = {}
     reported: set[frozenset[str]] = set()
 
-    def visit(name: str, trail: list[str]) -> None:
-        colour[name] = 1
-        trail.append(name)
-        for target in successors(states[name]):
-            if target.state not in passing:
-                continue
-            if colour.get(target.state) == 1:
-                loop = trail[trail.index(target.state) :]
-                if frozenset(loop) not in reported:
-                    reported.add(frozenset(loop))
-                    route = " -> ".join([*loop, target.state])
-                    compiler.error(
-                        ("states", loop[0]),
-                        *codes.LOOP_WITHOUT_WAIT,
-                        f"the states {route} go round without ever waiting for the caller",
-                        hint="make one of them wait (gather, dial, record) or end the call",
-                        key=True,
-                    )
-            elif target.state not in colour:
-                visit(target.state, trail)
-        trail.pop()
-        colour[name] = 2
+    def report(loop: list[str], back_to: str) -> None:
+        if frozenset(loop) in reported:
+            return
+        reported.add(frozenset(loop))
+        compiler.error(
+            ("states", loop[0]),
+            *codes.LOOP_WITHOUT_WAIT,
+            f"the states {' -> '.join([*loop, back_to])} go round without ever waiting for "
+            "the caller",
+            hint="make one of them wait (gather, dial, record) or end the call",
+            key=True,
+        )
 
-    for name in sorted(passing):
-        if name not in colour:
-            visit(name, [])
+    # Depth-first with an explicit stack: a flow of thousands of states in a row must not
+    # hit Python's recursion limit.
+    for root in sorted(passing):
+        if root in colour:
+            continue
+        colour[root] = 1
+        trail = [root]
+        stack = [iter(successors(states[root]))]
+        while stack:
+            target = next(stack[-1], None)
+            if target is None:
+                stack.pop()
+                colour[trail.pop()] = 2
+            elif target.state not in passing:
+                continue
+            elif colour.get(target.state) == 1:
+                report(trail[trail.index(target.state) :], target.state)
+            elif target.state not in colour:
+                colour[target.state] = 1
+                trail.append(target.state)
+                stack.append(iter(successors(states[target.state])))
 
 
 def _hours_field(compiler: CompileContext, rest: str) -> bool:
