@@ -48,6 +48,19 @@ class Diagnostic:
             text += f"\n    hint: {self.hint}"
         return text
 
+    def as_dict(self) -> dict[str, object]:
+        """The fields a JSON report carries (lint's JSON output, the studio's pages)."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "name": self.name,
+            "severity": str(self.severity),
+            "message": self.message,
+            "hint": self.hint,
+        }
+
 
 class FlowError(Exception):
     """Raised when a flow cannot be loaded or compiled; carries every diagnostic found."""

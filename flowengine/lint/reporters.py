@@ -36,19 +36,7 @@ def text(diagnostics: Sequence[Diagnostic], files: int) -> str:
 
 
 def as_json(diagnostics: Sequence[Diagnostic], files: int) -> str:
-    items = [
-        {
-            "path": d.path,
-            "line": d.line,
-            "column": d.column,
-            "code": d.code,
-            "name": d.name,
-            "severity": str(d.severity),
-            "message": d.message,
-            "hint": d.hint,
-        }
-        for d in diagnostics
-    ]
+    items = [d.as_dict() for d in diagnostics]
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     counts = {"files": files, "errors": errors, "warnings": len(diagnostics) - errors}
     return json.dumps({"diagnostics": items, "summary": counts}, indent=2) + "\n"

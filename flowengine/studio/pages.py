@@ -24,17 +24,7 @@ def studio_of(request: Request) -> Studio:
 
 
 def problem(d: Diagnostic) -> dict[str, Any]:
-    return {
-        "path": d.path,
-        "line": d.line,
-        "column": d.column,
-        "code": d.code,
-        "name": d.name,
-        "severity": str(d.severity),
-        "message": d.message,
-        "hint": d.hint,
-        "text": str(d),  # exactly as `flowengine lint` prints it
-    }
+    return {**d.as_dict(), "text": str(d)}  # text: exactly as `flowengine lint` prints it
 
 
 def summary(studio: Studio, flow: FlowFile) -> dict[str, Any]:
