@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,23 @@ def test_install_keeps_the_old_version_for_calls_in_progress(flows_dir: Path) ->
     assert registry.current("main") is second
     assert registry.known("main", first.version) is first
     assert registry.versions_in_memory("main") == sorted([first.version, second.version])
+
+
+def test_health_says_since_when_each_version_is_live_and_the_one_before(
+    flows_dir: Path,
+) -> None:
+    registry = Registry(flows_dir)
+    registry.load_all()
+    first = registry.health()["flows"]["main"]
+    assert first["previous_version"] is None
+    assert datetime.fromisoformat(first["live_since"]).tzinfo is not None
+    old = registry.live["main"].version
+    registry.install(registry.live["main"])  # the same version again: nothing went live
+    assert registry.health()["flows"]["main"] == first
+    edited(registry, flows_dir / "main.yaml", OLD, NEW)
+    second = registry.health()["flows"]["main"]
+    assert second["previous_version"] == old
+    assert second["live_since"] >= first["live_since"]
 
 
 def test_old_versions_unused_for_longer_than_keep_are_dropped(flows_dir: Path) -> None:

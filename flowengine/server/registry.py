@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,9 @@ class Registry:
         self._versions: dict[tuple[str, str], Graph] = {}
         self._used: dict[tuple[str, str], float] = {}
         self._rebuilds: dict[tuple[str, str], asyncio.Future[Graph | None]] = {}
+        # Per flow: when its live version went live (wall clock) and the version before it,
+        # so an operator can see what changed when, and what a rollback would bring back.
+        self._since: dict[str, tuple[float, str | None]] = {}
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -115,6 +119,8 @@ class Registry:
         if previous is not None:
             self._used[(name, previous.version)] = now  # calls on it keep it alive from now
         self._versions[(name, graph.version)] = graph
+        if previous is None or previous.version != graph.version:
+            self._since[name] = (time.time(), None if previous is None else previous.version)
         self.live = {**self.live, name: graph}  # one assignment: readers see old or new
         self.failures.pop(name, None)
         self._prune(now)
@@ -202,6 +208,13 @@ class Registry:
     def versions_in_memory(self, name: str) -> list[str]:
         return sorted(v for (n, v) in self._versions if n == name)
 
+    def _live_since(self, name: str) -> dict[str, Any]:
+        since, previous = self._since.get(name, (None, None))
+        if since is None:
+            return {}
+        stamp = datetime.fromtimestamp(since, UTC).isoformat(timespec="seconds")
+        return {"live_since": stamp, "previous_version": previous}
+
     def health(self) -> dict[str, Any]:
         return {
             "flows": {
@@ -210,6 +223,7 @@ class Registry:
                     "channel": g.channel,
                     "path": g.path,
                     "versions": self.versions_in_memory(name),
+                    **self._live_since(name),
                 }
                 for name, g in sorted(self.live.items())
             },
