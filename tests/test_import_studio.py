@@ -48,7 +48,14 @@ def lint(folder: Path, capsys: pytest.CaptureFixture[str]) -> str:
 
 @pytest.mark.parametrize(
     "fixture",
-    ["voice_menu.json", "voice_connect.json", "conditions.json", "outbound.json", "legacy.json"],
+    [
+        "voice_menu.json",
+        "voice_connect.json",
+        "conditions.json",
+        "outbound.json",
+        "legacy.json",
+        "data_dips.json",
+    ],
 )
 def test_hand_made_exports_import_lint_and_behave(
     fixture: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -256,8 +263,7 @@ def test_a_split_on_a_computed_value_tests_a_copy_of_it() -> None:
 
 
 def test_the_fetch_mapping_follows_issue_14s_syntax(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The YAML written once `fetch` is in the flow language (checked against the issue-14
-    branch by hand; main cannot compile it until that branch lands)."""
+    """The YAML of a fetch with a JSON body (its behaviour: data_dips.json's scenarios)."""
     from flowengine.flow.loader import parse
     from flowengine.importers.studio import data, import_file
 

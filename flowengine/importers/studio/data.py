@@ -1,8 +1,7 @@
-"""Data dips: make-http-request and run-function.
+"""Data dips: make-http-request and run-function, as `fetch` states.
 
-With the flow language's `fetch` (issue 14) they become fetch states; until then the
-imported state goes on as Studio does when the request fails, keeps the whole request in a
-comment, and is flagged for the linter and the report.
+A flowengine without `fetch` in its flow language gets a state that goes on as Studio does
+when the request fails, keeps the whole request in a comment, and is flagged.
 """
 
 from __future__ import annotations
@@ -91,7 +90,10 @@ def widget_field(widget: Widget, field: str, ctx: ImportContext) -> str | None:
     if parts[0] == "parsed":
         return ".".join([f"vars.{ctx.names[widget.name].lower()}", *parts[1:]])
     if field == "status_code":
-        return "call.fetch_status"
+        # call.fetch_status is the latest fetch's: keep this widget's as the call leaves it.
+        var = f"{ctx.names[widget.name]}_status_code".lower()
+        ctx.capture(widget.name, var, "{{ call.fetch_status }}")
+        return f"vars.{var}"
     return None
 
 
