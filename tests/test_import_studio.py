@@ -326,3 +326,39 @@ def test_a_widget_looping_into_itself_ends_as_studios_tenth_run_does() -> None:
     result = step(graph, None, Event("call", call))
     assert result.session.ended and "<Hangup/>" in result.twiml
     assert result.session.vars == {"n": "1"}
+
+
+def _say_flow(text: str) -> dict[str, object]:
+    return {
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "properties": {},
+                "transitions": [{"event": "incomingCall", "next": "hello"}],
+            },
+            {"name": "hello", "type": "say-play", "properties": {"say": text}, "transitions": []},
+        ]
+    }
+
+
+def test_a_bare_unknown_name_is_kept_and_flagged_not_refused() -> None:
+    import yaml
+
+    from flowengine.importers.studio import import_definition
+    from flowengine.importers.studio.definition import parse
+    from flowengine.runtime.interpreter import Event, step
+
+    text = "Hi {{ foo }}, {{ foo.bar | upcase }}.{% if foo == 'foo' %} Same.{% endif %} Bye."
+    imported = import_definition(parse(_say_flow(text), "inline.json"), "bare")
+    say = yaml.safe_load(imported.yaml)["states"]["hello"]["say"]
+    assert say == (
+        "Hi {{ vars.UNMAPPED_foo }}, {{ vars.UNMAPPED_foo_bar | upcase }}."
+        "{% if vars.UNMAPPED_foo == 'foo' %} Same.{% endif %} Bye."
+    )
+    assert "`foo` has no flowengine equivalent" in imported.report
+    assert "`foo.bar` has no flowengine equivalent" in imported.report
+    graph = compile_source(imported.yaml, "bare.yaml", {})
+    call = {"CallSid": "CA" + "3" * 32, "From": "+15551112222", "To": "+15550001111"}
+    twiml = step(graph, None, Event("call", call)).twiml
+    assert "Hi , . Bye." in twiml

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from flowengine.flow.templates import ROOTS, TemplateSyntaxError, compile_template
 from flowengine.importers.studio.context import CHECK, MISSING, ImportContext, state_name
 from flowengine.importers.studio.data import widget_field
 from flowengine.importers.studio.definition import Widget
@@ -22,6 +23,8 @@ BLOCK = re.compile(r"({{.*?}}|{%.*?%})", re.S)
 SEGMENT = r"""\.([A-Za-z0-9_-]+)|\[(\d+)\]|\['([^'\]]*)'\]|\["([^"\]]*)"\]"""
 _ANY_SEGMENT = r"""\.[A-Za-z0-9_-]+|\[\d+\]|\['[^'\]]*'\]|\["[^"\]]*"\]"""
 REFERENCE = re.compile(r"(?<![\w.'\"])(trigger|widgets|flow|contact)((?:" + _ANY_SEGMENT + r")+)")
+QUOTED = re.compile(r"""('[^']*'|"[^"]*")""")
+LIQUID_OWN = ("forloop", "tablerowloop")  # Liquid's own names, not the flow's
 MESSAGE_FIELDS = {"Body": "body", "From": "from", "To": "to", "MessageSid": "message_sid"}
 
 # What each widget type reports, by Studio field -> the call variable that holds it.
@@ -70,6 +73,31 @@ def rewrite(text: str, ctx: ImportContext, widget: Widget) -> str:
             "it reads the clock ('now' | date), in UTC as Studio does; scenarios cannot set "
             "that clock: opening hours (hours: and {open: NAME}) can be tested",
         )
+    return _bare(BLOCK.sub(block, text), ctx, widget)
+
+
+def _bare(text: str, ctx: ImportContext, widget: Widget) -> str:
+    """A name Studio read that is not one of its roots (`{{ foo }}`) is kept and flagged too."""
+    try:
+        paths = compile_template(text).variables
+    except TemplateSyntaxError:
+        return text  # the flow's own check names the template that does not read
+    roots = {re.split(r"[.\[]", path)[0] for path in paths} - {*ROOTS, *LIQUID_OWN}
+    if not roots:
+        return text
+    names = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
+    bare = re.compile(
+        r"(?<![\w.'\"|])(?<!\|\s)(" + names + r")((?:" + _ANY_SEGMENT + r")*)(?![\w(])"
+    )
+
+    def unquoted(piece: str) -> str:
+        if QUOTED.fullmatch(piece):
+            return piece
+        return bare.sub(lambda m: _unmapped(m, ctx, widget), piece)
+
+    def block(match: re.Match[str]) -> str:
+        return "".join(unquoted(piece) for piece in QUOTED.split(match.group(0)))
+
     return BLOCK.sub(block, text)
 
 
@@ -79,6 +107,12 @@ def _reference(match: re.Match[str], ctx: ImportContext, widget: Widget) -> str:
     found = resolve(root, parts, ctx)
     if found is not None:
         return found
+    return _unmapped(match, ctx, widget)
+
+
+def _unmapped(match: re.Match[str], ctx: ImportContext, widget: Widget) -> str:
+    root, rest = match.group(1), match.group(2)
+    parts = ["".join(groups) for groups in re.findall(SEGMENT, rest)]
     original = match.group(0)
     name = "UNMAPPED_" + state_name("_".join([root, *parts]))
     ctx.unmapped.setdefault(widget.name, []).append(original)
