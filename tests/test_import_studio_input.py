@@ -116,12 +116,12 @@ def test_a_widget_whose_text_cannot_load_is_named_as_studio_shows_it(
     import json
 
     export = tmp_path / "export.json"
-    export.write_text(json.dumps(_say_after_gather("You pressed {{ digits }}.")))
+    export.write_text(json.dumps(_say_after_gather("You pressed {{ digits | shout }}.")))
     output = tmp_path / "flows" / "echo.yaml"
     assert main(["import", "studio", str(export), "-o", str(output)]) == 2
     err = capsys.readouterr().err
     # The flow was not written: its lines mean nothing to the user, the widget does.
-    assert "widget 'echo' (say-play)" in err and "unknown variable 'digits'" in err
+    assert "widget 'echo' (say-play)" in err and "unknown filter 'shout'" in err
     assert "echo.yaml:" not in err
     assert "hint:" in err
     assert not (tmp_path / "flows").exists()
