@@ -362,3 +362,46 @@ def test_a_bare_unknown_name_is_kept_and_flagged_not_refused() -> None:
     call = {"CallSid": "CA" + "3" * 32, "From": "+15551112222", "To": "+15550001111"}
     twiml = step(graph, None, Event("call", call)).twiml
     assert "Hi , . Bye." in twiml
+
+
+def test_widgets_whose_names_differ_only_by_case_keep_their_own_values() -> None:
+    from flowengine.importers.studio import import_definition
+    from flowengine.importers.studio.definition import parse
+    from flowengine.runtime.interpreter import Event, step
+
+    def ask(name: str, then: str) -> dict[str, object]:
+        return {
+            "name": name,
+            "type": "gather-input-on-call",
+            "properties": {"say": f"Press a key for {name}.", "number_of_digits": 1},
+            "transitions": [{"event": "keypress", "next": then}, {"event": "timeout"}],
+        }
+
+    definition = {
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "properties": {},
+                "transitions": [{"event": "incomingCall", "next": "Menu"}],
+            },
+            ask("Menu", "menu"),
+            ask("menu", "tell"),
+            {
+                "name": "tell",
+                "type": "say-play",
+                "properties": {
+                    "say": "First {{widgets.Menu.Digits}}, then {{widgets.menu.Digits}}."
+                },
+                "transitions": [],
+            },
+        ]
+    }
+    imported = import_definition(parse(definition, "inline.json"), "cases")
+    graph = compile_source(imported.yaml, "cases.yaml", {})
+    call = {"CallSid": "CA" + "4" * 32, "From": "+15551112222", "To": "+15550001111"}
+    first = step(graph, None, Event("call", call))
+    second = step(graph, first.session, Event("gather", {**call, "Digits": "1"}, "Menu"))
+    assert "Press a key for menu." in second.twiml
+    last = step(graph, second.session, Event("gather", {**call, "Digits": "2"}, "menu"))
+    assert "First 1, then 2." in last.twiml

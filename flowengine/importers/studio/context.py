@@ -40,6 +40,7 @@ class ImportContext:
     fallback: str | None = None  # the state unsupported widgets hand the caller to
     subflows: dict[str, str] = field(default_factory=dict)  # FW sid -> flow name
     names: dict[str, str] = field(default_factory=dict)  # widget -> state name
+    var_names: dict[str, str] = field(default_factory=dict)  # widget -> its vars' prefix
     captures: dict[str, dict[str, str]] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
     notes: dict[str, list[Note]] = field(default_factory=dict)
@@ -54,12 +55,19 @@ class ImportContext:
 
     def __post_init__(self) -> None:
         taken: set[str] = set()
+        lowered: set[str] = set()
         for widget in self.flow.widgets.values():
             self.names[widget.name] = unique(state_name(widget.name), taken)
+            # Variables are written in lower case: `Menu` and `menu` need two prefixes.
+            self.var_names[widget.name] = unique(state_name(widget.name).lower(), lowered)
 
     @property
     def widgets(self) -> dict[str, Widget]:
         return self.flow.widgets
+
+    def var(self, widget: Widget | str) -> str:
+        """The lower-case prefix of the variables a widget's values are kept in."""
+        return self.var_names[widget if isinstance(widget, str) else widget.name]
 
     def note(self, widget: Widget | str, level: str, text: str) -> None:
         name = widget if isinstance(widget, str) else widget.name

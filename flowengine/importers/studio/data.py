@@ -68,7 +68,7 @@ def _dip(widget: Widget, ctx: ImportContext, method: str, url: str) -> dict[str,
             fetch["form"] = params
     elif params:
         ctx.note(widget, CHECK, "its parameters are not sent with a GET: put them in the URL")
-    fetch["save"] = ctx.names[widget.name].lower()
+    fetch["save"] = ctx.var(widget)
     ctx.note(widget, SAME, f"asks {fetch['url']} and keeps the answer in vars.{fetch['save']}")
     return {"fetch": fetch, "on": {"ok": ok}, "next": failed}
 
@@ -88,10 +88,10 @@ def widget_field(widget: Widget, field: str, ctx: ImportContext) -> str | None:
         return None
     parts = field.split(".")
     if parts[0] == "parsed":
-        return ".".join([f"vars.{ctx.names[widget.name].lower()}", *parts[1:]])
+        return ".".join([f"vars.{ctx.var(widget)}", *parts[1:]])
     if field == "status_code":
         # call.fetch_status is the latest fetch's: keep this widget's as the call leaves it.
-        var = f"{ctx.names[widget.name]}_status_code".lower()
+        var = f"{ctx.var(widget)}_status_code"
         ctx.capture(widget.name, var, "{{ call.fetch_status }}")
         return f"vars.{var}"
     return None

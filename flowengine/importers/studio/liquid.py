@@ -161,6 +161,6 @@ def _widget_field(name: str, field: str, ctx: ImportContext) -> str | None:
     call_name = WIDGET_FIELDS.get(source.type, {}).get(field)
     if call_name is None:
         return widget_field(source, field, ctx)
-    var = state_name(f"{ctx.names[name]}_{field.split('.')[-1]}").lower()
+    var = state_name(f"{ctx.var(name)}_{field.split('.')[-1]}").lower()
     ctx.capture(name, var, f"{{{{ call.{call_name} }}}}")
     return f"vars.{var}"

@@ -53,7 +53,7 @@ def subject(widget: Widget, ctx: ImportContext, spec: dict[str, Any]) -> str:
     found = VARIABLE.match(text.strip())
     if found:
         return found.group(1)
-    name = f"{ctx.names[widget.name]}_input".lower()
+    name = f"{ctx.var(widget)}_input"
     spec["set"] = {name: text}
     return f"vars.{name}"
 
