@@ -405,3 +405,26 @@ def test_widgets_whose_names_differ_only_by_case_keep_their_own_values() -> None
     assert "Press a key for menu." in second.twiml
     last = step(graph, second.session, Event("gather", {**call, "Digits": "2"}, "menu"))
     assert "First 1, then 2." in last.twiml
+
+
+def test_the_editor_schema_line_points_at_the_projects_schemas_or_is_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A project laid out by `flowengine init`: flows/ and schemas/ side by side.
+    project = tmp_path / "project"
+    assert main(["init", str(project)]) == 0
+    schema = project / "schemas" / "flow.schema.json"
+    assert schema.is_file()
+    for output in (project / "flows" / "menu.yaml", project / "flows" / "sub" / "menu.yaml"):
+        main(["import", "studio", str(FIXTURES / "voice_menu.json"), "-o", str(output)])
+        first = output.read_text().splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), first
+        pointed = (output.parent / first.split("$schema=", 1)[1]).resolve()
+        assert pointed == schema.resolve()
+    # No schemas/ next to the flows folder: no line pointing at nothing.
+    alone = tmp_path / "alone" / "flows" / "menu.yaml"
+    assert main(["import", "studio", str(FIXTURES / "voice_menu.json"), "-o", str(alone)]) == 0
+    assert "$schema" not in alone.read_text()
+    capsys.readouterr()
+    assert main(["import", "studio", str(FIXTURES / "voice_menu.json")]) == 0
+    assert "$schema" not in capsys.readouterr().out

@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from flowengine.diagnostics import FlowError
     from flowengine.flow.compiler import compile_source
     from flowengine.importers.studio import StudioError, import_file
+    from flowengine.importers.studio.writer import schema_line
 
     output = Path(args.output) if args.output else None
     name = output.stem if output else Path(args.export).stem
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(imported.yaml, encoding="utf-8")
+        output.write_text(schema_line(output) + imported.yaml, encoding="utf-8")
         report.write_text(imported.report, encoding="utf-8")
     except OSError as exc:
         print(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from flowengine.importers.studio.context import Goto, ImportContext
 
-HEADER = "# yaml-language-server: $schema=../schemas/flow.schema.json\n"
+SCHEMA = Path("schemas") / "flow.schema.json"
 
 
 def resolve(value: Any, ctx: ImportContext) -> Any:
@@ -78,7 +80,7 @@ def write(
     intro: list[str],
 ) -> str:
     body = resolve_all(states, ctx)  # first: it may add settings-free extra states
-    out = [HEADER, comment(intro, 0), dump(header, 0)]
+    out = [comment(intro, 0), dump(header, 0)]
     if ctx.settings:
         out.append("\n# Account-bound values: set these in each environment (see the report).\n")
         out.append(dump({"settings": ctx.settings}, 0))
@@ -88,6 +90,19 @@ def write(
         out.append(comment(ctx.comments.get(name, []), 2))
         out.append(dump({name: spec}, 2))
     return "".join(out)
+
+
+def schema_line(output: Path) -> str:
+    """The editor's schema line for a flow written at `output`: the project's schemas/ (as
+    `flowengine init` lays it out, next to the flows folder), or nothing when there is none."""
+    folder = output.parent.resolve()
+    chain = [folder, *folder.parents]
+    flows = next((i for i, d in enumerate(chain) if d.name == "flows"), 0)
+    for candidate in chain[: flows + 2]:
+        if (candidate / SCHEMA).is_file():
+            relative = Path(os.path.relpath(candidate / SCHEMA, folder)).as_posix()
+            return f"# yaml-language-server: $schema={relative}\n"
+    return ""
 
 
 def resolve_all(
