@@ -428,3 +428,22 @@ def test_the_editor_schema_line_points_at_the_projects_schemas_or_is_left_out(
     capsys.readouterr()
     assert main(["import", "studio", str(FIXTURES / "voice_menu.json")]) == 0
     assert "$schema" not in capsys.readouterr().out
+
+
+def test_the_record_call_widget_starts_twilios_whole_call_recording(tmp_path: Path) -> None:
+    import re
+
+    from flowengine.runtime.interpreter import Event, step
+
+    import_into(tmp_path, "billing_subflow.json", "billing")
+    flow = import_into(tmp_path, "voice_other.json", None, "--subflow", f"{SUBFLOW}=billing")
+    report = (tmp_path / "flows" / "voice_other.import.md").read_text()
+    graph = compile_source(flow.read_text(), "voice_other.yaml", {})
+    call = {"CallSid": "CA" + "5" * 32, "From": "+15551112222", "To": "+15550001111"}
+    twiml = step(graph, None, Event("call", call)).twiml
+    # Studio's widget: record_call true, trim do-not-trim; the call goes on to the menu.
+    started = re.search(r"<Start><Recording ([^>]*)/></Start>", twiml)
+    assert started, twiml
+    assert 'trim="do-not-trim"' in started.group(1)
+    assert twiml.index("<Start>") < twiml.index("<Gather")
+    assert "records the call from here on" in report

@@ -195,14 +195,31 @@ def record_voicemail(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
 def record_call(widget: Widget, ctx: ImportContext) -> dict[str, Any]:
     on = widget.prop("record_call", True) is not False
     if supports("record_call") and on:
+        options: dict[str, Any] = {}
+        # Studio's options, by the values Twilio's <Recording> takes.
+        for studio, ours, values in (
+            ("recording_channels", "channels", ("mono", "dual")),
+            ("recording_track", "track", ("inbound", "outbound", "both")),
+            ("trim", "trim", ("trim-silence", "do-not-trim")),
+        ):
+            value = widget.prop(studio)
+            if value in values:
+                options[ours] = value
+        if widget.prop("recording_status_callback"):
+            ctx.note(
+                widget,
+                CHECK,
+                "Twilio reports the recording to flowengine (call.call_recording_url), not to "
+                f"{widget.prop('recording_status_callback')}",
+            )
         ctx.note(widget, SAME, "records the call from here on")
-        return {"record_call": True, "next": ctx.goto(widget, "success")}
+        return {"record_call": options or True, "next": ctx.goto(widget, "success")}
     what = "start" if on else "stop"
     ctx.note(
         widget,
         MISSING,
-        f"flowengine cannot {what} recording the whole call here yet: the call goes on "
-        "without it (record one leg with the dial's 'record' instead)",
+        f"flowengine cannot {what} recording the whole call here: the call goes on "
+        + ("without it" if on else "and the recording goes on to the end"),
     )
     return {
         "x-studio-unsupported": f"{widget.name} (record-call)",
