@@ -28,6 +28,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where calls saved as scenarios go (default: scenarios/ beside FLOWS_DIR)",
     )
+    from flowengine.history.cli import add_store_option
+
+    add_store_option(parser)  # --history URL, --store URL: the traffic shown on the diagram
 
 
 def address(host: str, port: int) -> str:
@@ -38,8 +41,10 @@ def address(host: str, port: int) -> str:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from flowengine.history.cli import history_url
     from flowengine.studio.app import create_app
     from flowengine.studio.state import ENV_TOKEN, studio_from
+    from flowengine.studio.traffic import available
 
     if not os.path.isdir(args.flows_dir):
         print(f"flowengine studio: no flows folder {args.flows_dir!r}", file=sys.stderr)
@@ -55,7 +60,11 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
         hosts = ("*",)  # the token guards it; any name the machine is reached by will do
-    app = create_app(studio_from(args.flows_dir, args.scenarios), access_token=token, hosts=hosts)
+    app = create_app(
+        studio_from(args.flows_dir, args.scenarios, available(history_url(args))),
+        access_token=token,
+        hosts=hosts,
+    )
     suffix = "/?token=..." if token and hosts else "/"
     print(
         f"flowengine studio: {address(args.host, args.port)}{suffix} ({args.flows_dir})", flush=True

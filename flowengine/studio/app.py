@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from flowengine.studio import actions, pages
+from flowengine.studio import actions, history_pages, pages
 from flowengine.studio.guard import Guard
 from flowengine.studio.state import HERE, Studio, studio_from
 
@@ -32,7 +32,10 @@ def create_app(studio: Studio, access_token: str = "", hosts: tuple[str, ...] = 
         Route("/flows.json", pages.flows_json),
         Route("/events", pages.events),
         Route("/flows/{name}.json", pages.flow_json),
+        Route("/flows/{name}/traffic.json", history_pages.flow_traffic_json),
         Route("/flows/{name}", pages.flow_page),
+        Route("/history/{sid}.json", history_pages.call_json),
+        Route("/history/{sid}", pages.call_page),
         Route("/flows/{name}/calls", actions.start_call, methods=["POST"]),
         Route("/calls/{id}", actions.act, methods=["POST"]),
         Route("/calls/{id}/scenario", actions.save_scenario, methods=["POST"]),

@@ -20,8 +20,11 @@ MARKER = (
 )
 
 
-def svg(graph: Graph) -> str:
+def svg(graph: Graph, counts: dict[tuple[str, str], int] | None = None) -> str:
+    """The diagram; with `counts` (calls per pair of states, from the history) each line
+    carries its count and is drawn as wide as its share of the busiest line."""
     drawn = layout(graph)
+    busiest = max(counts.values(), default=0) if counts else 0
     width, height = drawn.width, drawn.height
     parts = [
         f'<svg class="diagram" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -40,9 +43,15 @@ def svg(graph: Graph) -> str:
             path, (lx, ly) = _forward(route.points)
         link = route.link
         dashed = " dashed" if link.dashed else ""
+        count = counts.get((link.source, link.target), 0) if counts is not None else None
+        extra = width_style = ""
+        if count is not None:
+            extra = f' data-count="{count}"'
+            width_style = f' style="stroke-width:{1 + 7 * count / busiest if busiest else 1:.1f}"'
         parts.append(
             f'<g class="edge{dashed}" data-source="{escape(link.source)}" '
-            f'data-target="{escape(link.target)}"><path d="{path}" marker-end="url(#arrow)"/>'
+            f'data-target="{escape(link.target)}"{extra}><path d="{path}"{width_style} '
+            'marker-end="url(#arrow)"/>'
         )
         if link.label:
             short = link.label
@@ -53,6 +62,11 @@ def svg(graph: Graph) -> str:
                 f'<text x="{lx:.0f}" y="{ly:.0f}" class="edge-label"><title>'
                 f"{escape(link.label)}</title>{escape(short)}</text>"
             )
+            ly += LINE_H
+        if count is not None:
+            calls = "1 call" if count == 1 else f"{count} calls"
+            cx, cy = _free_spot(lx, ly, len(calls) * CHAR_W / 2, labels)
+            parts.append(f'<text x="{cx:.0f}" y="{cy:.0f}" class="edge-count">{calls}</text>')
         parts.append("</g>")
     parts.append('</g><g class="nodes">')
     parts.extend(_node(item) for item in drawn.placed.values())

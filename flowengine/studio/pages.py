@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.templating import Jinja2Templates
 
 from flowengine.diagnostics import Diagnostic
-from flowengine.studio import details, drawing
+from flowengine.studio import details, drawing, history_pages, traffic
 from flowengine.studio.fields import fields
 from flowengine.studio.state import HERE, Studio
 from flowengine.studio.workspace import FlowFile, NotFound
@@ -106,7 +106,9 @@ async def flow_page(request: Request) -> Response:
         flow, data = flow_data(studio, request.path_params["name"])
     except NotFound as exc:
         return _not_found(str(exc))
-    diagram = Markup(drawing.svg(flow.graph)) if flow.graph else None
+    history = await history_pages.for_page(studio, flow.graph, request.query_params.get("period"))
+    counts = traffic.pair_counts(history) if "edges" in history else None
+    diagram = Markup(drawing.svg(flow.graph, counts)) if flow.graph else None
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in data["fields"]:
         groups.setdefault(item["group"], []).append(item)
@@ -121,8 +123,15 @@ async def flow_page(request: Request) -> Response:
         "groups": groups,
         "scenarios_file": scenarios_file,
         "source": flow.text,
+        "history": history,
+        "periods": traffic.PERIODS,
     }
     return _page(request, "flow.html", context)
+
+
+async def call_page(request: Request) -> Response:
+    found, failed = await history_pages.call_of(request)
+    return failed or _page(request, "call.html", {"call": found})
 
 
 async def events(request: Request) -> Response:

@@ -24,6 +24,7 @@ class Studio:
     workspace: Workspace
     scenarios_dir: Path
     public_url: str = ""
+    history: str | None = None  # the call history's URL, when there is one to read
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     trials: Trials = field(init=False)
@@ -39,11 +40,12 @@ class Studio:
         return base + (urls.SMS if channel == "sms" else urls.VOICE_ENTRY).format(flow=name)
 
 
-def studio_from(folder: str, scenarios: str | None = None) -> Studio:
+def studio_from(folder: str, scenarios: str | None = None, history: str | None = None) -> Studio:
     scenarios_dir = Path(scenarios) if scenarios else Path(folder).resolve().parent / "scenarios"
     return Studio(
         Workspace(folder),
         scenarios_dir.resolve(),
         public_url=os.environ.get(ENV_PUBLIC_URL, ""),
         voice=VoiceConfig.from_env(),
+        history=history,
     )
