@@ -8,12 +8,19 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
+from itertools import groupby
 from pathlib import Path
 
 import pytest
 
 from flowengine.cli import main
+from flowengine.flow.graph import Edge
+from flowengine.history import reporting
+from flowengine.history.cli import with_store
 from flowengine.history.record import CallRecord
+from flowengine.history.stores import Filter, HistoryStore
+from flowengine.history.stores.base import ScanRow
+from flowengine.history.traffic import Traffic
 from tests.conftest import Caller, Web
 from tests.test_history_e2e import read_call
 
@@ -154,3 +161,27 @@ def test_a_sensitive_answer_is_not_replayed(
     out = capsys.readouterr().out
     assert "0 the same, 0 changed, 1 not replayable" in out
     assert "pin:pin  1 call(s)" in out and "sensitive" in out
+
+
+def test_report_counts_the_same_past_the_trail_cache(
+    recorded: tuple[str, list[Caller]], flows_dir: Path
+) -> None:
+    """Edges are added up from per-trail counts; trails past the cache's bound are counted
+    as they come. Both ways must give the same figures."""
+    url, _ = recorded
+    graph = reporting.graphs(flows_dir, "main")[0]
+
+    async def read(store: HistoryStore) -> list[ScanRow]:
+        return [row async for row in store.scan(Filter(flow="main"))]
+
+    rows = with_store(url, read)
+    kept, uncached = Traffic(graph), Traffic(graph, trails_kept=0)
+    for _sid, call in groupby(rows, key=lambda row: row[0]):
+        steps = list(call)
+        kept.add_call(steps)
+        uncached.add_call(steps)
+    assert kept.edges[Edge("welcome", "open_check", "1, english")] == 4
+    assert kept.edges == uncached.edges and sum(kept.edges.values()) > 4
+    assert kept.entries == uncached.entries and kept.entries["menu"] == 4
+    assert kept.to_person == uncached.to_person and len(kept.to_person) == 1
+    assert kept.paths == uncached.paths and kept.gathers == uncached.gathers

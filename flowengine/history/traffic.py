@@ -20,6 +20,7 @@ FAILURES = ("no-input", "no-match")
 HUNG_UP = ("caller-hung-up", "abandoned")
 REACHED = frozenset({"dial:completed", "dial:answered", "queue:bridged"})
 Trail = tuple[str, tuple[Edge, ...], tuple[str, ...]]
+TRAILS_KEPT = 100_000  # bounded: a flow has few distinct trails
 
 
 @dataclass
@@ -38,22 +39,27 @@ class Traffic:
     graph: Graph
     calls: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
-    entries: Counter[str] = field(default_factory=Counter)
-    edges: Counter[Edge] = field(default_factory=Counter)
     hangups: Counter[str] = field(default_factory=Counter)  # last state of callers who hung up
     gathers: dict[str, GatherStats] = field(default_factory=dict)
     to_person: list[float] = field(default_factory=list)  # seconds from start
     paths: Counter[tuple[str, ...]] = field(default_factory=Counter)
     first: float | None = None
     last: float | None = None
+    trails_kept: int = TRAILS_KEPT
 
     # -- one call at a time ---------------------------------------------------------------
 
     def __post_init__(self) -> None:
         self._edges = {(e.source, e.target, e.label): e for e in self.graph.edges}
         # Most calls take the same few transitions: each trail text is read once, into
-        # (first label, the flow's edges it took, the known states it entered).
+        # (first label, the flow's edges it took, the known states it entered), and only
+        # counted per step; the edges are added up from those counts when asked for.
         self._trails: dict[str, Trail] = {}
+        self._seen: Counter[str] = Counter()
+        self._uncached: Counter[Edge] = Counter()  # edges of trails past the cache's bound
+        # Added up once per number of calls seen (the reports read them many times).
+        self._entries: tuple[int, Counter[str]] | None = None
+        self._taken: tuple[int, Counter[Edge]] | None = None
 
     def trail(self, text: str) -> Trail:
         found = self._trails.get(text)
@@ -70,12 +76,13 @@ class Traffic:
                 if target in known:
                     entered.append(target)
             found = (steps[0][1] if steps else "", tuple(taken), tuple(entered))
-            if len(self._trails) < 100_000:  # bounded: a flow has few distinct trails
+            if len(self._trails) < self.trails_kept:
                 self._trails[text] = found
         return found
 
     def add_call(self, rows: list[ScanRow]) -> None:
-        graph, known, counted = self.graph, self.graph.states, self.edges
+        graph, known, trail = self.graph, self.graph.states, self.trail
+        cached, seen = self._trails, self._seen
         self.calls += 1
         outcome, started = rows[0][7], rows[0][8]
         self.outcomes[outcome or "in-progress"] += 1
@@ -84,15 +91,21 @@ class Traffic:
         if self.last is None or started > self.last:
             self.last = started
         path: list[str] = []
-        entered_at: dict[str, float] = {}
         reached = False
-        for _sid, _flow, at, event, state, input_, trail_json, _o, _s in rows:
-            first_label, taken, entered = self.trail(trail_json)
+        for index, (_sid, _flow, _at, event, state, input_, text, _o, _s) in enumerate(rows):
+            found = cached.get(text)
+            if found is None:
+                found = trail(text)
+                if text in cached:
+                    seen[text] += 1
+                else:  # past the cache's bound: its edges are counted here and now
+                    self._uncached.update(found[1])
+            else:
+                seen[text] += 1
             if event == "call":
                 first = state or graph.start
                 if first in known:
                     path.append(first)
-                    entered_at.setdefault(first, at)
             elif event == "gather" and state in known:
                 stats = self.gathers.get(state)
                 if stats is None:
@@ -100,21 +113,49 @@ class Traffic:
                 stats.answers += 1
                 if input_ == "silence":
                     stats.no_input += 1
-                elif first_label in ("", "no-match"):
+                elif found[0] in ("", "no-match"):
                     stats.no_match += 1
-            elif input_ in REACHED and not reached and state in entered_at:
+            elif input_ in REACHED and not reached and state in path:
                 reached = True
-                self.to_person.append(entered_at[state] - started)
-            for edge in taken:
-                counted[edge] += 1
-            for target in entered:
-                path.append(target)
-                if target not in entered_at:
-                    entered_at[target] = at
-        self.entries.update(entered_at.keys())
+                self.to_person.append(self._entered_at(rows, index, state) - started)
+            path.extend(found[2])
         self.paths[tuple(path)] += 1
         if outcome in HUNG_UP and path:
             self.hangups[path[-1]] += 1
+
+    def _entered_at(self, rows: list[ScanRow], before: int, state: str) -> float:
+        """When the call first entered `state`, in the steps before `before` (rare: only
+        for the step that reached a person, so it is not tracked on every step)."""
+        for _sid, _flow, at, event, step_state, _i, text, _o, _s in rows[:before]:
+            if event == "call" and (step_state or self.graph.start) == state:
+                return at
+            if state in self.trail(text)[2]:
+                return at
+        raise AssertionError(f"{state} was never entered")  # the caller checked it was
+
+    # -- added up from the per-step counts ------------------------------------------------
+
+    @property
+    def entries(self) -> Counter[str]:
+        """Calls that entered each state (a state once per call)."""
+        if self._entries is None or self._entries[0] != self.calls:
+            entered: Counter[str] = Counter()
+            for path, calls in self.paths.items():
+                for state in set(path):
+                    entered[state] += calls
+            self._entries = (self.calls, entered)
+        return self._entries[1]
+
+    @property
+    def edges(self) -> Counter[Edge]:
+        """Times each of the flow's transitions was taken."""
+        if self._taken is None or self._taken[0] != self.calls:
+            taken = Counter(self._uncached)
+            for text, steps in self._seen.items():
+                for edge in self._trails[text][1]:
+                    taken[edge] += steps
+            self._taken = (self.calls, taken)
+        return self._taken[1]
 
     # -- what the reports show ------------------------------------------------------------
 
