@@ -6,6 +6,7 @@ web page, with an oversized body, slowly (the filler prompt and Redirect), or no
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import threading
@@ -229,3 +230,58 @@ def test_a_callback_posted_again_later_sends_no_second_text_and_no_second_fetch(
         time.sleep(0.05)
     time.sleep(0.5)
     assert len(twilio_api.requests) == 2
+
+
+def test_fetches_reach_the_call_history_and_the_metrics(
+    start_server: Start, tmp_path: Path, backend: Backend, http: httpx.Client
+) -> None:
+    """Issue 15 asks for fetch outcomes in the history and fetch latency and errors in
+    /metrics: both are told by the server when it performs a fetch."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from flowengine.history.stores import open_history
+
+    flows = tmp_path / "flows"
+    shutil.copytree(FIXTURES, flows)
+    backend.answers = {
+        ANA: json_answer({"name": "Ana"}),
+        DOWN: Answer(status=503, body=b"down"),
+        "/api/visits": json_answer({"number": 7}),
+    }
+    history = f"sqlite:///{tmp_path}/history.db"
+    server = start_server(
+        flows,
+        f"sqlite:///{tmp_path}/sessions.db",
+        extra=("--history", history, "--metrics"),
+        env={"CRM_URL": backend.base + "/api", "CRM_TOKEN": "backend-secret"},
+    )
+    ok, down = call(server, http, ANA), call(server, http, DOWN)
+    ok.dial("lookup")
+    down.dial("lookup")
+
+    text = http.get(server.base + "/metrics").text
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    latency = [s for s in families["flowengine_fetch_seconds"].samples if s.name.endswith("_count")]
+    assert sum(s.value for s in latency) == 3  # Ana's lookup and register, the failed lookup
+    errors = [s for s in families["flowengine_fetch_errors"].samples if s.name.endswith("_total")]
+    assert [(s.labels["state"], s.labels["cause"], s.value) for s in errors] == [
+        ("lookup", "error", 1.0)
+    ]
+
+    async def notes(sid: str) -> list[dict[str, object]]:
+        store = open_history(history)
+        try:
+            record = await store.call(sid)
+            return [] if record is None else [n.data for n in record.notes if n.kind == "fetch"]
+        finally:
+            await store.close()
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not asyncio.run(notes(down.sid)):
+        time.sleep(0.2)  # the history's writer batches once a second
+    [failed] = asyncio.run(notes(down.sid))
+    assert (failed["state"], failed["outcome"], failed["status"]) == ("lookup", "error", 503)
+    assert [(n["state"], n["outcome"]) for n in asyncio.run(notes(ok.sid))] == [
+        ("lookup", "ok"),
+        ("register", "ok"),
+    ]

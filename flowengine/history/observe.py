@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from flowengine.flow.graph import Graph
 from flowengine.history.record import Note, Step
+from flowengine.runtime.effects import FetchResult
 from flowengine.runtime.interpreter import StepResult
 
 HIDDEN = "hidden"
@@ -143,6 +144,19 @@ class HistoryObserver:
 
     def answered(self, route: str, fields: Mapping[str, object], seconds: float) -> None:
         return None
+
+    def fetched(
+        self, call: str, flow: str, state: str, result: FetchResult, seconds: float
+    ) -> None:
+        # The outcome and status only: the body may hold the business's data about the caller.
+        data = {
+            "flow": flow,
+            "state": state,
+            "outcome": result.outcome,
+            "status": result.status,
+            "ms": round(seconds * 1000, 1),
+        }
+        self.note(call, "fetch", data)
 
     def fell_back(
         self,

@@ -41,6 +41,12 @@ def show(call: CallRecord) -> list[str]:
             lines.append(
                 f"  Transcription ({note.data.get('status', '')}): {note.data.get('text')}"
             )
+        elif note.kind == "fetch":
+            status = note.data.get("status")
+            lines.append(
+                f"  Fetch in {note.data.get('state')}: {note.data.get('outcome')}"
+                f"{f' (HTTP {status})' if status else ''} after {note.data.get('ms')} ms"
+            )
         elif note.kind == "fallback":
             where = f" in {note.data.get('state')}" if note.data.get("state") else ""
             lines.append(

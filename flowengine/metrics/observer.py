@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 from flowengine.flow.graph import Graph
 from flowengine.metrics.instruments import Instruments
+from flowengine.runtime.effects import FetchResult
 from flowengine.runtime.interpreter import StepResult
 
 Lookup = Callable[[str, str], Graph | None]
@@ -88,6 +89,13 @@ class MetricsObserver:
         self.m.fallbacks.labels(route, cause).inc()
         if cause == "store-error":
             self.m.session_store_errors.inc()
+
+    def fetched(
+        self, call: str, flow: str, state: str, result: FetchResult, seconds: float
+    ) -> None:
+        self.m.fetch_latency.labels(flow, state).observe(seconds)
+        if result.outcome != "ok":
+            self.m.fetch_errors.labels(flow, state, result.outcome).inc()
 
 
 def bounded(outcome: str) -> str:

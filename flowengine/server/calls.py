@@ -58,6 +58,7 @@ class Calls:
         self.clock = config.clock
         self.attempts = config.cas_attempts
         self.observers = Observers()  # the call history and the metrics, when on
+        self.effects.fetched = self.observers.fetched
 
     def now(self) -> datetime | None:
         return self.clock() if self.clock is not None else None

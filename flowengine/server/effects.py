@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from flowengine.flow.graph import Graph
@@ -38,19 +39,34 @@ KEEP_SECONDS = 60.0
 DEFAULT_FILLER_AFTER = 1.0
 
 
+# Told of every fetch performed: (call, flow, state, result, seconds); the call history
+# and the metrics listen through the server's observers.
+Fetched = Callable[[str, str, str, FetchResult, float], None]
+
+
 class Effects:
     def __init__(self, fetcher: Fetcher, filler_after: float = DEFAULT_FILLER_AFTER) -> None:
         self.fetcher = fetcher
         self.filler_after = filler_after
         self.inflight: dict[str, asyncio.Task[FetchResult]] = {}
+        self.fetched: Fetched | None = None
 
-    def task(self, key: str, request: FetchRequest, call: str) -> asyncio.Task[FetchResult]:
+    def task(
+        self, key: str, request: FetchRequest, call: str, flow: str
+    ) -> asyncio.Task[FetchResult]:
         """The fetch for `key`, started once; a second webhook with the same key joins it."""
         task = self.inflight.get(key)
         if task is None:
-            task = asyncio.get_running_loop().create_task(self.fetcher.perform(request, call))
+            task = asyncio.get_running_loop().create_task(self._perform(request, call, flow))
             self.remember(key, task)
         return task
+
+    async def _perform(self, request: FetchRequest, call: str, flow: str) -> FetchResult:
+        started = time.monotonic()
+        answer = await self.fetcher.perform(request, call)
+        if self.fetched is not None:
+            self.fetched(call, flow, request.state, answer, time.monotonic() - started)
+        return answer
 
     def remember(self, key: str, task: asyncio.Task[FetchResult]) -> None:
         """Share `task` under `key` until a while after it finished (then it is dropped)."""
@@ -77,7 +93,7 @@ class Effects:
             request = result.fetch
             if request is None:
                 return result
-            task = self.task(f"{once}:{hop}:{request.state}", request, call)
+            task = self.task(f"{once}:{hop}:{request.state}", request, call, graph.name)
             try:
                 if request.filler:
                     answer = await asyncio.wait_for(asyncio.shield(task), self.filler_after)

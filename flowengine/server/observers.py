@@ -8,9 +8,10 @@ Observers only record values; they never raise into a webhook or make it wait.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
+from flowengine.runtime.effects import FetchResult
 from flowengine.runtime.interpreter import StepResult
 
 log = logging.getLogger("flowengine.server")
@@ -36,6 +37,11 @@ class Observer(Protocol):
     ) -> None:
         """The webhook got the fallback document."""
 
+    def fetched(
+        self, call: str, flow: str, state: str, result: FetchResult, seconds: float
+    ) -> None:
+        """A flow's fetch to a business backend was performed."""
+
 
 class Observers:
     """The observers in one list; a failing observer is logged, never felt by the call."""
@@ -43,39 +49,31 @@ class Observers:
     def __init__(self, *observers: Observer) -> None:
         self.all = list(observers)
 
-    def step(self, key: str, fields: Fields, params: Mapping[str, str], result: StepResult) -> None:
+    def _tell(self, what: str, tell: Callable[[Observer], None]) -> None:
         for observer in self.all:
             try:
-                observer.step(key, fields, params, result)
+                tell(observer)
             except Exception:
-                log.exception("observer %s failed on a step", type(observer).__name__)
+                log.exception("observer %s failed on %s", type(observer).__name__, what)
+
+    def step(self, key: str, fields: Fields, params: Mapping[str, str], result: StepResult) -> None:
+        self._tell("a step", lambda o: o.step(key, fields, params, result))
 
     def status(self, fields: Fields, params: Mapping[str, str]) -> None:
-        for observer in self.all:
-            try:
-                observer.status(fields, params)
-            except Exception:
-                log.exception("observer %s failed on a status", type(observer).__name__)
+        self._tell("a status", lambda o: o.status(fields, params))
 
     def transcription(self, params: Mapping[str, str]) -> None:
-        for observer in self.all:
-            try:
-                observer.transcription(params)
-            except Exception:
-                log.exception("observer %s failed on a transcription", type(observer).__name__)
+        self._tell("a transcription", lambda o: o.transcription(params))
 
     def answered(self, route: str, fields: Fields, seconds: float) -> None:
-        for observer in self.all:
-            try:
-                observer.answered(route, fields, seconds)
-            except Exception:
-                log.exception("observer %s failed on a webhook", type(observer).__name__)
+        self._tell("a webhook", lambda o: o.answered(route, fields, seconds))
 
     def fell_back(
         self, route: str, fields: Fields, params: Mapping[str, str], cause: str, seconds: float
     ) -> None:
-        for observer in self.all:
-            try:
-                observer.fell_back(route, fields, params, cause, seconds)
-            except Exception:
-                log.exception("observer %s failed on a fallback", type(observer).__name__)
+        self._tell("a fallback", lambda o: o.fell_back(route, fields, params, cause, seconds))
+
+    def fetched(
+        self, call: str, flow: str, state: str, result: FetchResult, seconds: float
+    ) -> None:
+        self._tell("a fetch", lambda o: o.fetched(call, flow, state, result, seconds))
