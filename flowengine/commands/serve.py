@@ -125,6 +125,8 @@ def build_config(args: argparse.Namespace, clock: Any = None) -> Any:
         metrics=args.metrics or base.metrics,
         metrics_token=base.metrics_token,
         fetch_filler_after=base.fetch_filler_after,
+        callback_every=base.callback_every,
+        callback_retry_after=base.callback_retry_after,
     )
 
 
@@ -224,6 +226,8 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
                 cfg.ENV_HISTORY_DAYS: str(config.history_days),
                 cfg.ENV_METRICS: "1" if config.metrics else "",
                 cfg.ENV_FETCH_FILLER_AFTER: str(config.fetch_filler_after),
+                cfg.ENV_CALLBACK_EVERY: str(config.callback_every),
+                cfg.ENV_CALLBACK_RETRY_AFTER: str(config.callback_retry_after),
             }
         )
         if config.metrics:

@@ -15,7 +15,7 @@ from flowengine.flow.twiml import Fragment
 # Actions after which Twilio calls back with an outcome.
 WAITING = frozenset({"gather", "dial", "record", "enqueue", "connect"})
 # Actions that end the TwiML document for good.
-TERMINAL = frozenset({"hangup", "reject", "redirect", "leave"})
+TERMINAL = frozenset({"hangup", "reject", "redirect", "leave", "call_back"})
 
 DIAL_OUTCOMES = ("completed", "answered", "busy", "no-answer", "failed", "canceled")
 RECORD_OUTCOMES = ("recorded", "no-recording")
@@ -86,6 +86,18 @@ class Fetch:
     callback: str = ""  # where a Redirect picks the result up when the answer is slow
 
 
+# Calls a callback places at most when the caller does not answer, unless the flow says.
+DEFAULT_TRIES = 3
+
+
+@dataclass(frozen=True)
+class CallBack:
+    """Call the caller back later with `flow`, placing at most `tries` calls."""
+
+    flow: str
+    tries: int
+
+
 @dataclass
 class State:
     name: str
@@ -104,6 +116,7 @@ class State:
     sensitive: bool = False  # a gather whose answer the call history must never keep
     fetch: Fetch | None = None
     split: tuple[tuple[int, Target], ...] = ()  # (percent, branch), in the order written
+    call_back: CallBack | None = None
     line: int = 1
 
     @property

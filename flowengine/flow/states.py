@@ -9,7 +9,7 @@ from flowengine.flow import codes, media, prompts, split, twiml, verbs
 from flowengine.flow.conditions import describe
 from flowengine.flow.context import CompileContext
 from flowengine.flow.fetch import compile_fetch
-from flowengine.flow.graph import OUTCOMES, Case, Retry, Sms, State, Target
+from flowengine.flow.graph import DEFAULT_TRIES, OUTCOMES, CallBack, Case, Retry, Sms, State, Target
 from flowengine.flow.loader import KeyPath
 from flowengine.flow.speech import words
 from flowengine.flow.twiml import Fragment, Part
@@ -27,13 +27,14 @@ ACTIONS = (
     "fetch",
     "split",
     "connect",
+    "call_back",
 )
 VOICE_ONLY = frozenset(
     {"say", "play", "pause", "prompts", "sms", "retry", "record_call", "stream", *ACTIONS}
     - {"switch", "redirect", "fetch", "split"}
 )
 SMS_ONLY = frozenset({"reply", "media"})
-NO_NEXT = frozenset({"switch", "hangup", "reject", "leave", "redirect", "split"})
+NO_NEXT = frozenset({"switch", "hangup", "reject", "leave", "redirect", "split", "call_back"})
 DIGITS = re.compile(r"^[0-9*#]+$")
 _PATTERN_PARTS = {"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]", ".": "[0-9*#]+", "!": "[0-9*#]*"}
 
@@ -293,6 +294,10 @@ def _verb(compiler: CompileContext, state: State, spec: dict[str, Any], path: Ke
         fragment = media.connect(compiler, name, spec["connect"], (*path, "connect"))
     elif action == "fetch":
         state.fetch = compile_fetch(compiler, name, spec["fetch"], (*path, "fetch"))
+    elif action == "call_back":
+        wanted = spec["call_back"]
+        state.call_back = CallBack(wanted["flow"], int(wanted.get("tries", DEFAULT_TRIES)))
+        fragment = verbs.simple("hangup", True)
     if fragment is not None:
         state.verb = {language: fragment for language in one}
 

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from flowengine.flow import urls
-from flowengine.server import logs, recordings
+from flowengine.server import callbacks, logs, recordings
 from flowengine.server.calls import Calls
 from flowengine.server.config import ServerConfig, config_from_env
 from flowengine.server.fallback import Fallbacks
@@ -142,6 +142,11 @@ def create_app(
             hook("recording", recordings.handler(calls), fallbacks.status),
             methods=["POST"],
         ),
+        Route(
+            callbacks.ROUTE,
+            hook("callback-status", calls.callbacks.status, fallbacks.status),
+            methods=["POST"],
+        ),
         Route("/healthz", healthz, methods=["GET"]),
     ]
     if metrics is not None:
@@ -166,6 +171,7 @@ def create_app(
                 tasks.start_soon(watch, registry, store, config.reload_debounce_ms, stop)
             if history is not None:
                 tasks.start_soon(history.run)
+            tasks.start_soon(calls.callbacks.run, stop)
             try:
                 yield
             finally:

@@ -26,7 +26,7 @@ from flowengine.runtime.interpreter import (
     step,
 )
 from flowengine.runtime.session import CallSession
-from flowengine.server import logs, replay
+from flowengine.server import callbacks, logs, replay
 from flowengine.server.config import ServerConfig
 from flowengine.server.effects import Effects, claim, fingerprint, hook_number
 from flowengine.server.fallback import Unavailable
@@ -59,6 +59,9 @@ class Calls:
         self.attempts = config.cas_attempts
         self.observers = Observers()  # the call history and the metrics, when on
         self.effects.fetched = self.observers.fetched
+        self.callbacks = callbacks.Callbacks(
+            store, config.public_url, config.callback_every, config.callback_retry_after
+        )
 
     def now(self) -> datetime | None:
         return self.clock() if self.clock is not None else None
@@ -144,9 +147,12 @@ class Calls:
         if result is None:
             # The caller is in a queue and this is its wait flow's own callback (a Gather in
             # the hold music): answer it like the wait flow itself, without a session.
-            return self.wait_step(flow, event, hook)
+            return await self.wait_answer(flow, event, hook)
         assert result is not None
         self.finish(hook, result, key, once[0])
+        graph = await self.started_on(result.session)
+        if graph is not None:
+            await self.call_back(graph, result, hook)
         return result.twiml
 
     async def waiting_in_queue(self, session: CallSession | None, flow: str, event: Event) -> bool:
@@ -189,14 +195,25 @@ class Calls:
 
     async def wait(self, request: Request, hook: Hook) -> str:
         """Queue wait music: a flow run afresh for every round, never stored."""
-        return self.wait_step(request.path_params["flow"], Event("call", hook.params), hook)
+        return await self.wait_answer(request.path_params["flow"], Event("call", hook.params), hook)
 
-    def wait_step(self, flow: str, event: Event, hook: Hook) -> str:
+    async def wait_answer(self, flow: str, event: Event, hook: Hook) -> str:
         hook.fields.update(flow=flow, event=f"wait-{event.kind}", state=event.state)
         graph = self.current(flow, "voice")
         result = step(graph, None, event, self.now())
         hook.fields.update(version=graph.version, outcome=result.session.outcome or "ok")
+        await self.call_back(graph, result, hook)
         return result.twiml
+
+    async def call_back(self, graph: Graph, result: StepResult, hook: Hook) -> None:
+        """Keep the caller's place when the step ended in a `call_back` state; stored before
+        the answer goes out, so "we will call you back" is never said for a lost request."""
+        wanted = callbacks.wanted(graph, result)
+        if wanted is None:
+            return
+        params = hook.params
+        caller, dialled = params.get("From") or "", params.get("To") or ""
+        await self.callbacks.ask(params.get("CallSid") or "", caller, dialled, wanted)
 
     # -- messaging and status ---------------------------------------------------------------
 

@@ -37,6 +37,8 @@ LOG_FORMATS = ("text", "json")
 ENV_METRICS = "FLOWENGINE_METRICS"
 ENV_METRICS_TOKEN = "FLOWENGINE_METRICS_TOKEN"
 ENV_FETCH_FILLER_AFTER = "FLOWENGINE_FETCH_FILLER_AFTER"
+ENV_CALLBACK_EVERY = "FLOWENGINE_CALLBACK_EVERY"
+ENV_CALLBACK_RETRY_AFTER = "FLOWENGINE_CALLBACK_RETRY_AFTER"
 
 DEFAULT_FLOWS_DIR = "flows"
 DEFAULT_STORE = "sqlite:///flowengine.db"
@@ -78,6 +80,10 @@ class ServerConfig:
 
     # Seconds a fetch with a filler may keep the caller in silence before the filler plays.
     fetch_filler_after: float = 1.0
+    # Callbacks (call_back in a flow): one placed per this many seconds, in the order they
+    # were asked for; a caller who did not answer is tried again after callback_retry_after.
+    callback_every: float = 30.0
+    callback_retry_after: float = 60.0
 
     @property
     def checks_signatures(self) -> bool:
@@ -152,6 +158,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> ServerConfig:
         metrics=_flag(env.get(ENV_METRICS)),
         metrics_token=(env.get(ENV_METRICS_TOKEN) or "").strip(),
         fetch_filler_after=float(env.get(ENV_FETCH_FILLER_AFTER) or 1.0),
+        callback_every=float(env.get(ENV_CALLBACK_EVERY) or 30.0),
+        callback_retry_after=float(env.get(ENV_CALLBACK_RETRY_AFTER) or 60.0),
     )
 
 
