@@ -182,6 +182,17 @@ def test_an_unknown_waiting_flow(tmp_path: Path) -> None:
     assert lint_text(tmp_path, QUEUE, name="support") == ["FE216 4:37"]
 
 
+def test_a_callback_names_a_flow_of_the_folder(tmp_path: Path) -> None:
+    hold = (
+        "start: offer\nstates:\n  offer:\n    say: We will call you back.\n"
+        "    call_back: {flow: calback, tries: 2}\n"
+    )
+    callback = "start: hi\nstates:\n  hi:\n    say: Hello.\n    hangup: true\n"
+    assert lint_text(tmp_path, hold, name="hold", callback=callback) == ["FE216 5:23"]
+    fixed = hold.replace("calback", "callback")
+    assert lint_text(tmp_path, fixed, name="hold", callback=callback) == []
+
+
 def test_rules_still_run_on_the_document_when_the_flow_does_not_compile(tmp_path: Path) -> None:
     text = "start: a\nvoice: Polly.Nobody\nstates:\n  a:\n    next: nowhere\n"
     assert lint_text(tmp_path, text) == ["FE208 2:8", "FE101 5:11"]

@@ -1,4 +1,4 @@
-"""FE216 unknown-flow: a hand-over or queue wait names a flow that is not in the folder."""
+"""FE216 unknown-flow: a hand-over, queue wait or callback names a flow not in the folder."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ def check(ctx: FlowContext) -> Iterator[Diagnostic]:
             wanted.append(((*base, "redirect", "flow"), redirect["flow"], redirect.get("state")))
         if isinstance(enqueue, dict) and "wait" in enqueue:
             wanted.append(((*base, "enqueue", "wait"), enqueue["wait"], None))
+        call_back = spec.get("call_back")
+        if isinstance(call_back, dict) and isinstance(call_back.get("flow"), str):
+            wanted.append(((*base, "call_back", "flow"), call_back["flow"], None))
         for path, flow, state in wanted:
             if flow not in flows:
                 close = difflib.get_close_matches(flow, sorted(flows), n=1)
@@ -50,9 +53,10 @@ RULE = Rule(
     code="FE216",
     name="unknown-flow",
     severity=Severity.ERROR,
-    summary="A hand-over or queue wait names a flow (or a state in it) that does not exist.",
+    summary="A hand-over, queue wait or callback names a flow (or a state) that does not exist.",
     details=(
-        "A redirect to a flow, and an enqueue's 'wait', name another flow by its file name "
+        "A redirect to a flow, an enqueue's 'wait' and a call_back's 'flow' name another "
+        "flow by its file name "
         "without .yaml; flowengine serves the flows of one folder, so the file must be in "
         "the same folder as this one. A redirect's 'state' must be a state of that flow. "
         "(The passing example assumes a billing.yaml beside it.)"
