@@ -15,7 +15,7 @@ from flowengine.diagnostics import FlowError
 from flowengine.flow.compiler import load_flow
 from flowengine.runtime import step
 from flowengine.runtime.interpreter import Event
-from flowengine.server.callbacks import Callbacks, wanted
+from flowengine.server.callbacks import LOST_SECONDS, Callbacks, wanted
 from flowengine.server.stores.sqlite import SqliteSessionStore
 from tests.twilio_fake import TwilioFake
 
@@ -82,12 +82,23 @@ def test_the_line_keeps_each_callers_place(tmp_path: Path, twilio_api: TwilioFak
             assert await line.finished("CAsecond", "completed") == "answered"
             assert await line.finished("CAfirst", "failed") == "gave-up"
             assert await line.line() == []
+            # A placed call that never reports back is tried again after LOST_SECONDS,
+            # and given up when that was its last try.
+            await line.ask("CAlost", "+15551110003", "+15550001111", asked)
+            assert (await line.place_due() or {}).get("placed") == 1
+            assert await line.place_due() is None
+            now[0] += LOST_SECONDS
+            assert (await line.place_due() or {}).get("placed") == 2
+            now[0] += LOST_SECONDS
+            assert await line.place_due() is None
+            assert await line.line() == []
             return [item.get("id", "") for item in [*order, again or {}]]
         finally:
             await store.close()
 
     assert asyncio.run(run()) == ["CAfirst", "CAsecond", "", "CAfirst"]
     calls = [r for r in twilio_api.requests if r.path.endswith("/Calls.json")]
-    assert [r.field("To") for r in calls] == ["+15551110001", "+15551110002", "+15551110001"]
+    assert [r.field("To") for r in calls][:3] == ["+15551110001", "+15551110002", "+15551110001"]
+    assert len(calls) == 5
     assert {r.field("Url") for r in calls} == {"https://ivr.example.com/voice/callback"}
     assert calls[0].field("StatusCallback") == "https://ivr.example.com/callback/CAfirst"

@@ -41,6 +41,10 @@ ROUTE = "/callback/{id}"
 NOT_ANSWERED = frozenset({"no-answer", "busy", "failed", "canceled"})
 ANSWERED = "completed"
 SAVE_ATTEMPTS = 20
+# A placed call whose status never came back (the server stopped between claiming the call
+# and placing it, or Twilio could not reach any server): counted as not answered after
+# this long. Longer than a callback call rings and then talks.
+LOST_SECONDS = 4 * 60 * 60
 
 Item = dict[str, Any]
 
@@ -119,10 +123,13 @@ class Callbacks:
         now = self.clock()
 
         def take(line: list[Item]) -> Item | None:
-            for item in line:
-                if not item["calling"] and item["due"] <= now:
-                    item["calling"] = True
-                    item["placed"] += 1
+            for item in list(line):
+                lost = item["calling"] and item.get("placed_at", now) + LOST_SECONDS <= now
+                if lost and item["placed"] >= item["tries"]:
+                    line.remove(item)
+                    continue
+                if (not item["calling"] or lost) and item["due"] <= now:
+                    item.update(calling=True, placed=item["placed"] + 1, placed_at=now)
                     return dict(item)
             return None
 

@@ -150,9 +150,10 @@ class Calls:
             return await self.wait_answer(flow, event, hook)
         assert result is not None
         self.finish(hook, result, key, once[0])
-        graph = await self.started_on(result.session)
-        if graph is not None:
-            await self.call_back(graph, result, hook)
+        if result.session.outcome == "call_back":
+            graph = await self.started_on(result.session)
+            if graph is not None:
+                await self.call_back(graph, result, hook)
         return result.twiml
 
     async def waiting_in_queue(self, session: CallSession | None, flow: str, event: Event) -> bool:
