@@ -20,6 +20,7 @@ SECTIONS = (
     ("dial", "dial"),
     ("record", "record"),
     ("enqueue", "enqueue"),
+    ("call_back", "callBack"),
     ("redirect", "redirect"),
     ("sms (a text sent during a call)", "sms"),
     ("retry", "retry"),
