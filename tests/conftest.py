@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -22,8 +23,11 @@ import redis
 from starlette.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
+from flowengine.history.record import CallRecord
+from flowengine.history.stores import open_history
 from flowengine.runtime.session import CallSession
 from flowengine.server import ServerConfig, create_app
+from flowengine.server.stores.sqlite import SqliteSessionStore
 from tests.backend import backend  # noqa: F401  (shared fixture)
 from tests.twilio_fake import AUTH_TOKEN, twilio_api  # noqa: F401  (shared fixture)
 
@@ -323,3 +327,36 @@ def redis_url() -> Iterator[str]:
         pass  # the test has already failed on the same error
     finally:
         client.close()
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    """One HTTP client for a test's requests to the servers it started."""
+    with httpx.Client(timeout=30) as client:
+        yield client
+
+
+def stored(db: Path, key: str) -> CallSession | None:
+    """A call's session as the SQLite store at `db` holds it now."""
+
+    async def load() -> CallSession | None:
+        store = SqliteSessionStore(db)
+        try:
+            return await store.load(key)
+        finally:
+            await store.close()
+
+    return asyncio.run(load())
+
+
+def read_call(url: str, sid: str) -> CallRecord | None:
+    """A call as the history at `url` holds it now."""
+
+    async def load() -> CallRecord | None:
+        store = open_history(url)
+        try:
+            return await store.call(sid)
+        finally:
+            await store.close()
+
+    return asyncio.run(load())

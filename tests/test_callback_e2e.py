@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -34,12 +34,6 @@ class PublicTwilio(Twilio):
         assert isinstance(params, dict)
         headers = {"X-Twilio-Signature": sign(PUBLIC + path, params, TOKEN)}
         return self.http.post(self.base + path, data=params, headers=headers)
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=20) as client:
-        yield client
 
 
 @pytest.fixture

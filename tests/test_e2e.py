@@ -8,16 +8,13 @@ which the test opens too to check what the server stored.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from flowengine.runtime.session import CallSession
-from flowengine.server.stores.sqlite import SqliteSessionStore
 from tests.conftest import (
     ACME,
     AFTER_HOURS,
@@ -26,6 +23,7 @@ from tests.conftest import (
     ServerProcess,
     Twilio,
     said,
+    stored,
 )
 from tests.twilio_fake import Recorded, TwilioFake
 
@@ -35,23 +33,6 @@ Start = Callable[..., ServerProcess]
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "sessions.db"
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
-
-
-def stored(db: Path, key: str) -> CallSession | None:
-    async def load() -> CallSession | None:
-        store = SqliteSessionStore(db)
-        try:
-            return await store.load(key)
-        finally:
-            await store.close()
-
-    return asyncio.run(load())
 
 
 def test_blocklisted_caller_is_rejected(

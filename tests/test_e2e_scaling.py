@@ -7,11 +7,10 @@ import threading
 import time
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
 import redis
 
 from flowengine.server.config import DEFAULT_FALLBACK_SAY
@@ -19,12 +18,6 @@ from tests.conftest import REDIS_URL, Caller, ServerProcess, Twilio, said
 
 Start = Callable[..., ServerProcess]
 OLD, NEW, NEWER = "Connecting you to sales.", "Sales, right away.", "Sales team, one moment."
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
 
 
 def edit(path: Path, old: str, new: str) -> None:

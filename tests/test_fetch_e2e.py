@@ -6,31 +6,24 @@ web page, with an oversized body, slowly (the filler prompt and Redirect), or no
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.backend import Answer, Backend, json_answer
-from tests.conftest import TOKEN, Caller, ServerProcess, Twilio, said
+from tests.conftest import TOKEN, Caller, ServerProcess, Twilio, read_call, said
 from tests.twilio_fake import TwilioFake
 
 Start = Callable[..., ServerProcess]
 FIXTURES = Path(__file__).parent / "fixtures" / "fetch"
 ANA, DOWN, PAGE, HUGE, SLOW, DEAD = (f"+1555000000{i}" for i in range(1, 7))
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=20) as client:
-        yield client
 
 
 @pytest.fixture
@@ -239,8 +232,6 @@ def test_fetches_reach_the_call_history_and_the_metrics(
     /metrics: both are told by the server when it performs a fetch."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    from flowengine.history.stores import open_history
-
     flows = tmp_path / "flows"
     shutil.copytree(FIXTURES, flows)
     backend.answers = {
@@ -268,20 +259,16 @@ def test_fetches_reach_the_call_history_and_the_metrics(
         ("lookup", "error", 1.0)
     ]
 
-    async def notes(sid: str) -> list[dict[str, object]]:
-        store = open_history(history)
-        try:
-            record = await store.call(sid)
-            return [] if record is None else [n.data for n in record.notes if n.kind == "fetch"]
-        finally:
-            await store.close()
+    def notes(sid: str) -> list[dict[str, object]]:
+        record = read_call(history, sid)
+        return [] if record is None else [n.data for n in record.notes if n.kind == "fetch"]
 
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not asyncio.run(notes(down.sid)):
+    while time.monotonic() < deadline and not (notes(down.sid)):
         time.sleep(0.2)  # the history's writer batches once a second
-    [failed] = asyncio.run(notes(down.sid))
+    [failed] = notes(down.sid)
     assert (failed["state"], failed["outcome"], failed["status"]) == ("lookup", "error", 503)
-    assert [(n["state"], n["outcome"]) for n in asyncio.run(notes(ok.sid))] == [
+    assert [(n["state"], n["outcome"]) for n in (notes(ok.sid))] == [
         ("lookup", "ok"),
         ("register", "ok"),
     ]

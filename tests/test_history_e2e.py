@@ -3,11 +3,10 @@ through the example flows, then the history as `flowengine calls` reads it."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -15,28 +14,10 @@ import pytest
 
 from flowengine.cli import main
 from flowengine.history.record import CallRecord
-from flowengine.history.stores import open_history
-from tests.conftest import ACME, CALLER, Caller, ServerProcess, Twilio, said
+from tests.conftest import ACME, CALLER, Caller, ServerProcess, Twilio, read_call, said
 
 Start = Callable[..., ServerProcess]
 FIXTURES = Path(__file__).parent / "fixtures" / "history"
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
-
-
-def read_call(url: str, sid: str) -> CallRecord | None:
-    async def load() -> CallRecord | None:
-        store = open_history(url)
-        try:
-            return await store.call(sid)
-        finally:
-            await store.close()
-
-    return asyncio.run(load())
 
 
 def wait_for(url: str, sid: str, done: Callable[[CallRecord], bool]) -> CallRecord:

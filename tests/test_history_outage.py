@@ -3,11 +3,10 @@ notice nothing, and the history catches up."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -15,29 +14,11 @@ import httpx
 import pytest
 
 from flowengine.history.record import CallRecord
-from flowengine.history.stores import open_history
-from tests.conftest import Caller, ServerProcess, Twilio, said
+from tests.conftest import Caller, ServerProcess, Twilio, read_call, said
 from tests.pg import pg_url  # noqa: F401  (fixture)
 from tests.tcp_proxy import Proxy
 
 Start = Callable[..., ServerProcess]
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
-
-
-def read_call(url: str, sid: str) -> CallRecord | None:
-    async def load() -> CallRecord | None:
-        store = open_history(url)
-        try:
-            return await store.call(sid)
-        finally:
-            await store.close()
-
-    return asyncio.run(load())
 
 
 def wait_for(

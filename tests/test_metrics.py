@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import Caller, ServerProcess, Twilio, Web
@@ -81,12 +80,6 @@ def test_metrics_are_off_by_default_and_can_need_a_bearer_token(
     assert web.client.get("/metrics", headers={"Authorization": "Bearer nope"}).status_code == 401
     ok = web.client.get("/metrics", headers={"Authorization": "Bearer s3cret"})
     assert ok.status_code == 200 and "flowengine_webhooks" in ok.text
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
 
 
 def test_several_workers_add_up_in_one_scrape(

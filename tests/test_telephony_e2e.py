@@ -4,20 +4,17 @@ documented verbs and attributes (the shared reference and twiml-enums.json)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from flowengine.runtime.session import CallSession
-from flowengine.server.stores.sqlite import SqliteSessionStore
-from tests.conftest import CALLER, ROOT, Caller, ServerProcess, Twilio, said
+from tests.conftest import CALLER, ROOT, Caller, ServerProcess, Twilio, said, stored
 
 Start = Callable[..., ServerProcess]
 FIXTURES = Path(__file__).parent / "fixtures" / "telephony"
@@ -59,23 +56,6 @@ def server(start_server: Start, tmp_path: Path, db: Path) -> ServerProcess:
     flows = tmp_path / "flows"
     shutil.copytree(FIXTURES, flows)
     return start_server(flows, f"sqlite:///{db}")
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
-
-
-def stored(db: Path, key: str) -> CallSession | None:
-    async def load() -> CallSession | None:
-        store = SqliteSessionStore(db)
-        try:
-            return await store.load(key)
-        finally:
-            await store.close()
-
-    return asyncio.run(load())
 
 
 def documented(doc: ET.Element) -> None:
