@@ -72,26 +72,8 @@ def record(row: tuple[Any, ...]) -> CallRecord:
 
 
 def step(row: tuple[Any, ...], record: CallRecord) -> Step:
-    sid, rev, at, flow, version, event, state, input_, trail, outcome, ended, twiml, events = row
-    return Step(
-        sid,
-        int(rev),
-        float(at),
-        flow,
-        version,
-        event,
-        state,
-        input_,
-        trail_of(trail),
-        (),
-        outcome,
-        bool(ended),
-        twiml,
-        tuple(json.loads(events)),
-        record.direction,
-        record.caller,
-        record.called,
-    )
+    """A step row read with its call's record at hand (the call's numbers are not repeated)."""
+    return full_step((*row, record.direction, record.caller, record.called))
 
 
 def note(row: tuple[Any, ...]) -> Note:
