@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from urllib.parse import quote_plus
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -116,3 +117,56 @@ def test_form_parser_reads_what_urlencode_writes(pairs: list[tuple[str, str]]) -
     # The escapes as written by hand, too, such as a lone "%2B" or a bad "%zz".
     raw = "&".join(f"{name}={value}" for name, value in pairs).encode()
     assert parse_form(raw) == dict(parse_qsl(raw.decode(), keep_blank_values=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(st.sampled_from("AbC+é%&= 0"), max_size=6),
+            st.text(st.sampled_from("+%2Bb&= é0"), max_size=8)
+            | st.text(st.characters(codec="utf-8"), max_size=8),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["/voice/main", "/voice/main/menu/gather?x=1&y=%2F", "/status"]),
+    st.sampled_from([None, "key=KS1,algorithm=HMAC_SHA256", "key=KS1,algorithm=HMAC_SHA1"]),
+)
+def test_the_signature_check_agrees_with_twilios_validator(
+    pairs: list[tuple[str, str]], path: str, settings_header: str | None
+) -> None:
+    """The server's check (key prepared once, pairs sorted once) accepts exactly what
+    twilio's RequestValidator signs, repeated names and values included, and refuses the
+    same form signed over another URL or with another token."""
+    from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+    from flowengine.server.signature import SignatureCheck, values_by_name
+    from flowengine.server.webhook import header_map, parse_form
+    from tests.conftest import TOKEN
+
+    base = "https://ivr.example.com"
+    pairs = [*pairs, *pairs[:2]]  # repeated names and values, as a form may carry
+    form = parse_form("&".join(f"{quote_plus(n)}={quote_plus(v)}" for n, v in pairs).encode())
+    algorithm = get_signature_algorithm(settings_header)
+    signed = RequestValidator(TOKEN).compute_signature(
+        base + path, values_by_name(form.pairs), algorithm
+    )
+    forged = RequestValidator(TOKEN + "x").compute_signature(
+        base + path, values_by_name(form.pairs), algorithm
+    )
+    if settings_header is None or settings_header.endswith("SHA1"):
+        # The fast path itself, not only its fallback to twilio's validator.
+        assert SignatureCheck(TOKEN).sha1(base + path, form.pairs) == signed.encode()
+    raw_path, _, query = path.partition("?")
+    scope = {"raw_path": raw_path.encode(), "query_string": query.encode(), "headers": []}
+    for url, signature, expected in (
+        (base, signed, True),
+        (base, forged, False),
+        (base + "/other", signed, False),
+    ):
+        headers = [(b"x-twilio-signature", signature.encode())]
+        if settings_header:
+            headers.append((b"x-twilio-webhooks-signature-settings", settings_header.encode()))
+        scope["headers"] = headers
+        check = SignatureCheck(TOKEN, url)
+        assert check.valid(scope, header_map(scope), form.pairs) is expected

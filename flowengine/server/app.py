@@ -25,7 +25,7 @@ from flowengine.server.signature import SignatureCheck
 from flowengine.server.stores import SessionStore, open_store
 from flowengine.server.texts import TextSender
 from flowengine.server.watch import watch
-from flowengine.server.webhook import webhook
+from flowengine.server.webhook import Webhook
 
 log = logging.getLogger("flowengine.server")
 
@@ -83,8 +83,8 @@ def create_app(
 
     monitor = Monitor()
 
-    def hook(route: str, handler: Any, fallback: str) -> Any:
-        return webhook(
+    def hook(route: str, handler: Any, fallback: str) -> Webhook:
+        return Webhook(
             route,
             handler,
             fallback,
