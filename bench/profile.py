@@ -32,6 +32,7 @@ from signing import signed_pool, write_pool
 # First match wins, from the leaf up: the part of a request a sample belongs to.
 PARTS = [
     ("signature", ("signature.py", "request_validator.py", "hmac.py")),
+    ("history", ("/history/",)),
     ("store", ("stores/",)),
     ("twiml", ("twiml.py", "/flow/prompts", "/flow/speech")),
     ("step (runtime)", ("/runtime/",)),
@@ -92,6 +93,7 @@ def main() -> int:
                 "--output",
                 str(folded),
                 "--nonblocking",
+                "--gil",
             ],
             check=True,
             capture_output=True,
