@@ -127,6 +127,7 @@ def build_config(args: argparse.Namespace, clock: Any = None) -> Any:
         fetch_filler_after=base.fetch_filler_after,
         callback_every=base.callback_every,
         callback_retry_after=base.callback_retry_after,
+        callback_max_wait=base.callback_max_wait,
     )
 
 
@@ -228,6 +229,7 @@ def run(args: argparse.Namespace, clock: Any = None) -> int:
                 cfg.ENV_FETCH_FILLER_AFTER: str(config.fetch_filler_after),
                 cfg.ENV_CALLBACK_EVERY: str(config.callback_every),
                 cfg.ENV_CALLBACK_RETRY_AFTER: str(config.callback_retry_after),
+                cfg.ENV_CALLBACK_MAX_WAIT: str(config.callback_max_wait),
             }
         )
         if config.metrics:

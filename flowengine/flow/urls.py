@@ -17,6 +17,7 @@ SMS = "/sms/{flow}"
 STATUS = "/status"
 RECORDING = "/recording/{flow}"
 TRANSCRIPTION = "/transcription"
+DEQUEUED = "/dequeued"
 
 
 def transcription(prefix: str) -> str:
@@ -38,6 +39,11 @@ def callback(prefix: str, flow: str, state: str, event: str) -> str:
 def recording(prefix: str, flow: str) -> str:
     """Where Twilio reports on a recording of the whole call (recordingStatusCallback)."""
     return f"{prefix}/recording/{flow}"
+
+
+def dequeued(prefix: str) -> str:
+    """A dialled queue's url: Twilio fetches it as an agent takes a caller (callbacks move up)."""
+    return f"{prefix}{DEQUEUED}"
 
 
 def wait(prefix: str, flow: str) -> str:

@@ -73,9 +73,11 @@ def dial(compiler: CompileContext, state: str, spec: Any, path: KeyPath) -> Frag
         body.extend(twiml.element("Number", attributes, text))
     for key, noun in (("conference", "Conference"), ("queue", "Queue")):
         if key in spec:
-            body.extend(
-                twiml.element(noun, {}, prompts.text_parts(compiler, spec[key], (*path, key)))
-            )
+            # Twilio fetches a Queue's url as the agent takes a caller: how the server
+            # learns that callers waiting for a callback moved up (server/callbacks.py).
+            attributes = {"url": urls.dequeued(compiler.url_prefix)} if key == "queue" else {}
+            text = prompts.text_parts(compiler, spec[key], (*path, key))
+            body.extend(twiml.element(noun, attributes, text))
     attributes = {
         "action": compiler.callback(state, "dial"),
         "method": "POST",

@@ -147,6 +147,11 @@ def create_app(
             hook("callback-status", calls.callbacks.status, fallbacks.status),
             methods=["POST"],
         ),
+        Route(
+            urls.DEQUEUED,
+            hook("dequeued", calls.callbacks.dequeued_hook, fallbacks.status),
+            methods=["POST"],
+        ),
         Route("/healthz", healthz, methods=["GET"]),
     ]
     if metrics is not None:

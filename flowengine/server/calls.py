@@ -26,7 +26,7 @@ from flowengine.runtime.interpreter import (
     step,
 )
 from flowengine.runtime.session import CallSession
-from flowengine.server import callbacks, logs, replay
+from flowengine.server import callback_turns, callbacks, logs, replay
 from flowengine.server.config import ServerConfig
 from flowengine.server.effects import Effects, claim, fingerprint, hook_number
 from flowengine.server.fallback import Unavailable
@@ -60,7 +60,11 @@ class Calls:
         self.observers = Observers()  # the call history and the metrics, when on
         self.effects.fetched = self.observers.fetched
         self.callbacks = callbacks.Callbacks(
-            store, config.public_url, config.callback_every, config.callback_retry_after
+            store,
+            config.public_url,
+            config.callback_every,
+            config.callback_retry_after,
+            max_wait=config.callback_max_wait,
         )
 
     def now(self) -> datetime | None:
@@ -150,6 +154,8 @@ class Calls:
             return await self.wait_answer(flow, event, hook)
         assert result is not None
         self.finish(hook, result, key, once[0])
+        if event.kind == "enqueue" and hook.params.get("QueueResult") == "bridged":
+            await self.callbacks.dequeued(hook.params.get("QueueSid") or "", key)
         if result.session.outcome == "call_back":
             graph = await self.started_on(result.session)
             if graph is not None:
@@ -203,6 +209,13 @@ class Calls:
         graph = self.current(flow, "voice")
         result = step(graph, None, event, self.now())
         hook.fields.update(version=graph.version, outcome=result.session.outcome or "ok")
+        if event.kind == "call" and callback_turns.offers(graph):
+            params = hook.params  # a wait round: where the caller is, should they ask
+            await self.callbacks.places.keep(
+                params.get("CallSid") or "",
+                params.get("QueueSid") or "",
+                params.get("QueuePosition") or "",
+            )
         await self.call_back(graph, result, hook)
         return result.twiml
 
@@ -212,9 +225,7 @@ class Calls:
         wanted = callbacks.wanted(graph, result)
         if wanted is None:
             return
-        params = hook.params
-        caller, dialled = params.get("From") or "", params.get("To") or ""
-        await self.callbacks.ask(params.get("CallSid") or "", caller, dialled, wanted)
+        await self.callbacks.ask_for(hook.params, wanted)
 
     # -- messaging and status ---------------------------------------------------------------
 

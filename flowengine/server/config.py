@@ -39,6 +39,7 @@ ENV_METRICS_TOKEN = "FLOWENGINE_METRICS_TOKEN"
 ENV_FETCH_FILLER_AFTER = "FLOWENGINE_FETCH_FILLER_AFTER"
 ENV_CALLBACK_EVERY = "FLOWENGINE_CALLBACK_EVERY"
 ENV_CALLBACK_RETRY_AFTER = "FLOWENGINE_CALLBACK_RETRY_AFTER"
+ENV_CALLBACK_MAX_WAIT = "FLOWENGINE_CALLBACK_MAX_WAIT"
 
 DEFAULT_FLOWS_DIR = "flows"
 DEFAULT_STORE = "sqlite:///flowengine.db"
@@ -84,6 +85,9 @@ class ServerConfig:
     # were asked for; a caller who did not answer is tried again after callback_retry_after.
     callback_every: float = 30.0
     callback_retry_after: float = 60.0
+    # A request asked from a queue is placed when agents took the callers ahead of it, or
+    # after this many seconds; 0: every request by the rate rule above.
+    callback_max_wait: float = 1800.0
 
     @property
     def checks_signatures(self) -> bool:
@@ -160,6 +164,7 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> ServerConfig:
         fetch_filler_after=float(env.get(ENV_FETCH_FILLER_AFTER) or 1.0),
         callback_every=float(env.get(ENV_CALLBACK_EVERY) or 30.0),
         callback_retry_after=float(env.get(ENV_CALLBACK_RETRY_AFTER) or 60.0),
+        callback_max_wait=float(env.get(ENV_CALLBACK_MAX_WAIT) or 1800.0),
     )
 
 
