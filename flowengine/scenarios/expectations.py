@@ -44,6 +44,7 @@ class Expect:
     vars: dict[str, str] = field(default_factory=dict)
     visits: list[str] = field(default_factory=list)
     ended: str | None = None
+    call_back: dict[str, str] | None = None  # flow and/or tries of the callback asked for
 
 
 @dataclass
@@ -101,7 +102,19 @@ def check(expect: Expect, seen: Seen, call: Call) -> list[str]:
     if expect.ended is not None and expect.ended != call.ended:
         actual = call.ended or f"not ended, waiting in {call.graph.name}:{where}"
         problems.append(f"    expected the call to end by {expect.ended}\n    actual: {actual}")
+    if expect.call_back is not None:
+        problems += _call_back(expect.call_back, call)
     return problems
+
+
+def _call_back(expected: dict[str, str], call: Call) -> list[str]:
+    asked = call.asked
+    actual = {"flow": asked.flow, "tries": str(asked.tries)} if asked is not None else {}
+    if asked is not None and all(actual.get(k) == v for k, v in expected.items()):
+        return []
+    wanted = ", ".join(f"{k} {v}" for k, v in expected.items())
+    shown = f"flow {asked.flow}, tries {asked.tries}" if asked is not None else "none asked for"
+    return [f"    expected a callback ({wanted})\n    callback: {shown}"]
 
 
 def _sms_matches(expected: dict[str, str], message: OutboundMessage) -> bool:

@@ -18,6 +18,7 @@ from flowengine.diagnostics import FlowError
 from flowengine.flow.graph import OUTCOMES
 from flowengine.flow.loader import Document, KeyPath, load_file
 from flowengine.scenarios.expectations import Expect, Text, plain
+from flowengine.sim.call_back import OUTCOMES as CALLBACK_OUTCOMES
 from flowengine.sim.caller_input import KEYS, PREFIXES, parse_time
 from flowengine.sim.fetches import AnswerError, parse_answer
 
@@ -32,10 +33,22 @@ INPUTS = {
     "connect": "connect:{}",
     "text": "text:{}",
     "wait": "wait:{}",
+    "callback": "callback:{}",
     "hangup": "hangup",
 }
-EXPECTATIONS = ("hear", "not_hear", "state", "flow", "dialled", "sms", "vars", "visits", "ended")
-ENDINGS = ("hangup", "reject", "leave", "redirect", "completed", "caller-hangup")
+EXPECTATIONS = (
+    "hear",
+    "not_hear",
+    "state",
+    "flow",
+    "dialled",
+    "sms",
+    "vars",
+    "visits",
+    "ended",
+    "call_back",
+)
+ENDINGS = ("hangup", "reject", "leave", "redirect", "completed", "caller-hangup", "call_back")
 SETTINGS = ("flow", "flows", "caller", "to", "at", "params", "start")
 
 
@@ -226,6 +239,8 @@ class _Reader:
         event = PREFIXES.get(key)
         if event is not None and value not in OUTCOMES[event]:
             self.problem(path, f"'{key}' is one of: {', '.join(OUTCOMES[event])}")
+        if key == "callback" and value not in CALLBACK_OUTCOMES:
+            self.problem(path, f"'callback' is one of: {', '.join(CALLBACK_OUTCOMES)}")
         if key == "wait" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             self.problem(path, "'wait' takes the seconds the caller keeps waiting, e.g. wait: 120")
         if key == "press" and not KEYS.match(str(value)):
@@ -255,11 +270,21 @@ class _Reader:
             result.vars = {k: plain(v) for k, v in variables.items()}
         else:
             self.problem((*path, "vars"), "'vars' must be 'name: value' lines")
+        if "call_back" in spec:
+            result.call_back = self.call_back(spec["call_back"], (*path, "call_back"))
         if "ended" in spec:
             if spec["ended"] not in ENDINGS:
                 self.problem((*path, "ended"), f"'ended' is one of: {', '.join(ENDINGS)}")
             result.ended = str(spec["ended"])
         return result
+
+    def call_back(self, value: Any, path: KeyPath) -> dict[str, str]:
+        """The callback the call asked for: the flow's name, or {flow, tries} as in the flow."""
+        spec = {"flow": value} if isinstance(value, str) else value
+        spec = self.mapping(spec, path, "'call_back'", ("flow", "tries"))
+        if "flow" not in spec and spec:
+            self.problem(path, "'call_back' names the flow: call_back: {flow: callback, tries: 3}")
+        return {key: plain(item) for key, item in spec.items()}
 
     def texts(self, value: Any, path: KeyPath) -> list[Text]:
         result = []
@@ -286,6 +311,7 @@ _EXAMPLES = dict(
     text="hi",
     wait="120",
     connect="completed",
+    callback="answered",
 )
 
 

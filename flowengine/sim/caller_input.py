@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flowengine.flow.graph import OUTCOMES
+from flowengine.sim.call_back import OUTCOMES as CALLBACK_OUTCOMES
 from flowengine.sim.transcript import Wait
 
 KEYS = re.compile(r"^[0-9*#]+$")
@@ -34,7 +35,7 @@ class InputError(ValueError):
 
 @dataclass(frozen=True)
 class Action:
-    kind: str  # keys, speech, silence, outcome, text, hangup, wait (in a queue)
+    kind: str  # keys, speech, silence, outcome, text, hangup, wait (in a queue), callback
     value: str = ""
 
 
@@ -50,6 +51,8 @@ def parse(text: str, wait: Wait | None, *, terminal: bool = False) -> Action:
     lowered = raw.lower()
     if lowered in HANGUP_WORDS:
         return Action("hangup")
+    if lowered.partition(":")[0] == "callback":
+        return _callback(raw, lowered)
     if wait is None:
         raise InputError(f"input '{raw}' came after the call ended")
     if wait.event == "sms":
@@ -94,6 +97,16 @@ def _outcome(raw: str, lowered: str, event: str) -> Action:
         choices = ", ".join(OUTCOMES[event])
         raise InputError(f"'{raw}' is not an outcome of a {_noun(event)}; choose one of: {choices}")
     return Action("outcome", outcome)
+
+
+def _callback(raw: str, lowered: str) -> Action:
+    """`callback:answered` (or no-answer, busy, ...): how the call the server places for a
+    `call_back` ends. Only after the call ended in one (the simulator checks)."""
+    outcome = lowered.partition(":")[2].strip() or CALLBACK_OUTCOMES[0]
+    if outcome not in CALLBACK_OUTCOMES:
+        choices = ", ".join(CALLBACK_OUTCOMES)
+        raise InputError(f"'{raw}' is not how a callback call ends; choose one of: {choices}")
+    return Action("callback", outcome)
 
 
 def _wait(raw: str, lowered: str) -> Action:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flowengine.flow.files import flow_files
-from flowengine.flow.graph import Graph
+from flowengine.flow.graph import CallBack, Graph
 from flowengine.runtime.interpreter import (
     Event,
     FlowRuntimeError,
@@ -24,7 +24,7 @@ from flowengine.runtime.interpreter import (
 )
 from flowengine.runtime.resume import resume
 from flowengine.runtime.session import CallSession
-from flowengine.sim import fetches
+from flowengine.sim import call_back, fetches
 from flowengine.sim.caller_input import Action
 from flowengine.sim.flows import FlowFailed, Flows, SimulationError
 from flowengine.sim.transcript import Wait, read
@@ -61,7 +61,8 @@ class Turn:
     dialled: list[str] = field(default_factory=list)
     texts: list[OutboundMessage] = field(default_factory=list)  # text messages sent
     wait: Wait | None = None
-    ended: str | None = None  # hangup, reject, leave, redirect, completed, caller-hangup
+    ended: str | None = None  # hangup, reject, leave, redirect, completed, caller-hangup,
+    # call_back
     flow: str = ""
     state: str | None = None
 
@@ -105,6 +106,8 @@ class Call:
         self.hold: Hold | None = None
         self.ended: str | None = None
         self.state: str | None = None
+        self.asked: CallBack | None = None  # the callback the call asked for, if it did
+        self.placed = 0  # callback calls placed for it so far
         flows.graphs.setdefault(graph.name, graph)
 
     def begin(self, params: Mapping[str, str] | None = None) -> Turn:
@@ -124,6 +127,8 @@ class Call:
         turn = Turn(flow=self.graph.name)
         wait = self.wait
         extra = dict(params or {})
+        if action.kind == "callback":
+            return self.call_back(turn, action.value, extra)
         hold = self.hold
         if hold is not None and action.kind != "hangup":
             if action.kind == "wait":
@@ -229,7 +234,7 @@ class Call:
                 if reply.wait.wait_url:
                     self.enter_queue(turn, reply.wait)
             elif reply.ending is not None:
-                self.finish(turn, reply.ending)
+                self.end(turn, graph, result, reply.ending)
             elif graph.channel == "sms" and not result.session.ended:
                 self.wait = turn.wait = Wait("sms", graph.name, self.state or "")
             else:
@@ -258,6 +263,32 @@ class Call:
             except FlowRuntimeError as exc:
                 raise FlowFailed(f"{graph.path}: {exc}") from exc
         raise SimulationError(f"more than {MAX_HANDOVERS} fetches in a row")
+
+    def end(self, turn: Turn, graph: Graph, result: StepResult, how: str) -> None:
+        """The TwiML ends the call; a `call_back` state's Hangup asks for a callback."""
+        wanted = call_back.asked(graph, result)
+        if wanted is not None:
+            self.asked, self.placed, how = wanted, 0, "call_back"
+            turn.lines.append(call_back.describe(wanted))
+        self.finish(turn, how)
+
+    def call_back(self, turn: Turn, outcome: str, extra: dict[str, str]) -> Turn:
+        """The server places the callback call: the caller answers it (the call goes on in
+        the callback flow), or not (placed again while tries are left)."""
+        wanted = self.asked
+        if wanted is None or self.ended != "call_back" or self.placed >= wanted.tries:
+            raise SimulationError("no callback is waiting to be placed for this call")
+        self.placed += 1
+        if outcome != "answered":
+            turn.lines.append(call_back.not_answered(wanted, outcome, self.placed))
+            turn.ended = self.ended
+            return turn
+        graph = self.flows.get(wanted.flow)
+        self.base = call_back.outbound(self.base, "CA" + uuid.uuid4().hex)
+        self.session, self.ended, self.state = None, None, None
+        turn.lines.append(f"(the callback call is answered: flow '{graph.name}')")
+        self.run(turn, graph, Event("call", self.base | extra), graph.start)
+        return turn
 
     def finish(self, turn: Turn, how: str) -> None:
         self.wait = turn.wait = None
@@ -294,7 +325,7 @@ class Call:
             self.run(turn, self.graph, Event("enqueue", form, state=hold.queue.state), None)
         elif reply.ending is not None:
             self.hold = None
-            self.finish(turn, reply.ending)
+            self.end(turn, hold.graph, result, reply.ending)
         elif reply.wait is not None and reply.wait.event == "gather":
             self.wait = turn.wait = replace(reply.wait, in_queue=True)
         else:
