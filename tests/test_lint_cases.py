@@ -187,10 +187,54 @@ def test_a_callback_names_a_flow_of_the_folder(tmp_path: Path) -> None:
         "start: offer\nstates:\n  offer:\n    say: We will call you back.\n"
         "    call_back: {flow: calback, tries: 2}\n"
     )
-    callback = "start: hi\nstates:\n  hi:\n    say: Hello.\n    hangup: true\n"
-    assert lint_text(tmp_path, hold, name="hold", callback=callback) == ["FE216 5:23"]
+    assert lint_text(tmp_path, hold, name="hold", callback=CALLBACK, support=QUEUE) == [
+        "FE216 5:23"
+    ]
     fixed = hold.replace("calback", "callback")
-    assert lint_text(tmp_path, fixed, name="hold", callback=callback) == []
+    assert lint_text(tmp_path, fixed, name="hold", callback=CALLBACK, support=QUEUE) == []
+
+
+CALLBACK = (
+    "start: hi\nstates:\n  hi:\n    say: Hello, this is your call back.\n"
+    "    enqueue: {queue: support}\n    next: goodbye\n" + ENDS
+)
+ASKS = (
+    "start: offer\nstates:\n  offer:\n    say: We will call you back.\n"
+    "    call_back: {flow: callback}\n"
+)
+
+
+def test_a_call_back_only_a_queue_wait_flow_gives_a_place_in_line(tmp_path: Path) -> None:
+    # Not named by any enqueue's wait (and no leave): only the rate rule would place it.
+    assert lint_text(tmp_path, ASKS, name="hold", callback=CALLBACK) == ["FE253 5:5"]
+    assert lint_text(tmp_path, ASKS, name="hold", callback=CALLBACK, support=QUEUE) == []
+    # An enqueue that names another wait flow does not make this one a wait flow.
+    other = QUEUE.replace("wait: hold", "wait: music")
+    assert lint_text(tmp_path, ASKS, name="hold", callback=CALLBACK, support=other) == ["FE253 5:5"]
+
+
+@pytest.mark.parametrize(
+    ("callback", "expected"),
+    [
+        (CALLBACK, []),
+        (CALLBACK.replace("enqueue: {queue: support}", 'dial: "+15551230001"'), []),
+        (CALLBACK.replace("enqueue: {queue: support}", "redirect: agents"), []),
+        ("start: hi\nstates:\n  hi:\n    say: Hello.\n    hangup: true\n", ["FE254 5:23"]),
+        ("start: hi\nstates:\n  hi:\n    say: Hello.\n    leave: true\n", ["FE254 5:23"]),
+    ],
+    ids=["enqueue", "dial", "redirect", "only-talks", "wait-flow"],
+)
+def test_a_callback_flow_must_connect_the_caller(
+    tmp_path: Path, callback: str, expected: list[str]
+) -> None:
+    agents = "start: a\nstates:\n  a:\n    dial: {queue: support}\n    next: a\n"
+    found = lint_text(tmp_path, ASKS, name="hold", callback=callback, support=QUEUE, agents=agents)
+    assert found == expected
+
+
+def test_a_call_back_naming_its_own_flow(tmp_path: Path) -> None:
+    own = ASKS.replace("flow: callback", "flow: hold")
+    assert lint_text(tmp_path, own, name="hold", support=QUEUE) == ["FE254 5:23"]
 
 
 def test_rules_still_run_on_the_document_when_the_flow_does_not_compile(tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ from flowengine.lint.rules import (
     attribute_out_of_range,
     bad_condition,
     bad_pattern,
+    call_back_outside_queue,
+    callback_cannot_connect,
     dead_end,
     duplicate_key,
     env_without_default,
@@ -104,6 +106,8 @@ RULES: tuple[Rule, ...] = (
     fetch_without_error_path.RULE,
     fetch_result_before_fetch.RULE,
     whisper_cannot_end.RULE,
+    call_back_outside_queue.RULE,
+    callback_cannot_connect.RULE,
     unused_ignore.RULE,
 )
 

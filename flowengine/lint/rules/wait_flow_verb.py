@@ -20,7 +20,9 @@ _REFUSED = {
 }
 
 
-def _is_wait_flow(ctx: FlowContext) -> bool:
+def is_wait_flow(ctx: FlowContext) -> bool:
+    """Named by an enqueue's `wait` in the same folder, or uses `leave` (only a queue's
+    wait flow can)."""
     name = os.path.splitext(os.path.basename(ctx.doc.path))[0]
     if name in ctx.project.wait_flows(ctx.directory):
         return True
@@ -28,7 +30,7 @@ def _is_wait_flow(ctx: FlowContext) -> bool:
 
 
 def check(ctx: FlowContext) -> Iterator[Diagnostic]:
-    if ctx.channel != "voice" or not _is_wait_flow(ctx):
+    if ctx.channel != "voice" or not is_wait_flow(ctx):
         return
     for name, spec in states(ctx.data):
         for key, doing in _REFUSED.items():
