@@ -87,13 +87,14 @@ def test_an_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_default_path_is_flows(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(ROOT)
+    # A copy of the example line as ./flows: the repository's own flows/ are the users'.
+    shutil.copytree(EXAMPLE_FLOWS, tmp_path / "flows")
+    monkeypatch.chdir(tmp_path)
     code, out, _ = run([], capsys)
     assert code == 0
-    # It lints the shipped flows/ (the folder it defaults to), not the test fixtures.
-    count = len(list((ROOT / "flows").glob("*.yaml")))
+    count = len(list((EXAMPLE_FLOWS).glob("*.yaml")))
     assert count > 0 and out.splitlines()[-1] == f"All {count} files passed"
 
 
