@@ -90,6 +90,8 @@ def test_replay_gives_the_changed_flow_what_the_backend_said() -> None:
     assert (changed.kind, changed.state) == ("changed", "check")
     assert "menu" in changed.detail and "low" in changed.detail
     assert replay(rich, lower).kind == "same"
+    # Only the condition's wording changed for this caller: 50 is below 60 too, same path.
+    assert replay(poor, graph("less_than: 100", "less_than: 60")).kind == "same"
 
     reworded = graph("Your balance is low:", "Careful, your balance is")
     heard = replay(poor, reworded)

@@ -183,17 +183,18 @@ def answered(
 def differs(
     was: tuple[Edge, ...], now: tuple[Edge, ...], prefix: bool = False
 ) -> tuple[str, str] | None:
-    """The first transition where two trails part (a shorter `now` is fine with `prefix`)."""
-    if now == was:
-        return None
+    """The first transition where two trails part (a shorter `now` is fine with `prefix`).
+
+    Trails part where they go to another state. A label alone (a switch case's condition
+    with a new threshold, a key added to a choice) is not a change of path."""
     for old, new in zip(was, now, strict=False):
-        if old != new:
+        if old[0] != new[0] or old[2] != new[2]:
             return old[0], f"goes {new[1]} -> {new[2]} (was {old[1]} -> {old[2]})"
     index = min(len(was), len(now))
     if index < len(now):
         edge = now[index]
         return edge[0], f"now goes on {edge[1]} -> {edge[2]}"
-    if prefix:
+    if prefix or index == len(was):
         return None
     edge = was[index]
     return edge[0], f"no longer goes {edge[1]} -> {edge[2]}"
