@@ -9,6 +9,7 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -82,7 +83,7 @@ def place_calls(bank: Bank, http: httpx.Client) -> dict[str, Caller]:
     return calls
 
 
-def replay(bank: Bank, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+def replay(bank: Bank, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, Any]:
     code = main(["replay", str(bank.flows), "--history", bank.history, "--format", "json", *extra])
     return code, json.loads(capsys.readouterr().out)
 
