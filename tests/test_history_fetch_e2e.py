@@ -146,6 +146,7 @@ def test_a_sensitive_answer_stays_out_of_the_history_and_the_logs(
     shown = capsys.readouterr().out
     assert 'Fetch in lookup: ok (HTTP 200): {"balance":500}' in shown
     assert "Fetch in secret: ok (HTTP 200), answer not kept (sensitive)" in shown
+    assert shown.count("it may repeat a sensitive answer") == 2  # that step and the next
     assert SECRET not in shown
     assert main(["calls", "--history", bank.history, "show", calls[POOR].sid]) == 0
     assert 'Fetch in lookup: ok (HTTP 200): {"balance":50}' in capsys.readouterr().out

@@ -80,7 +80,7 @@ def _step(step: Step, wait: Wait | None, lines: list[str]) -> Wait | None:
     for kept in step.fetches or ():
         lines.append(f"  Fetch in {kept.get('state')}: {fetched(kept)}")
     if not step.twiml:
-        lines.append("  (what the call said next is not kept: a sensitive question)")
+        lines.append("  (what the call said here is not kept: it may repeat a sensitive answer)")
         return None
     reply = read(step.twiml)
     lines.extend(f"  {line}" for line in reply.lines)
