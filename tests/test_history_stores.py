@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import psycopg
 import pytest
 
 from flowengine.history.record import Note, Step
 from flowengine.history.stores import Filter, HistoryError, HistoryStore, open_history
+from flowengine.history.stores.postgres import split_url
 from flowengine.history.writer import HistoryWriter
 from tests.pg import pg_url  # noqa: F401  (fixture)
 
@@ -284,3 +287,80 @@ def test_the_writer_task_writes_closes_expired_calls_and_purges(tmp_path: Path) 
         assert live is not None and live.ended_how == ""
 
     run(f"sqlite:///{tmp_path}/h.db", work)
+
+
+FETCHED = (
+    {"state": "lookup", "method": "GET", "outcome": "ok", "status": 200, "data": {"balance": 5}},
+    {"state": "pin", "method": "POST", "outcome": "ok", "status": 200, "kept": "sensitive"},
+)
+
+
+def test_fetch_answers_are_kept_with_their_step(url: str) -> None:
+    async def work(store: HistoryStore) -> None:
+        await store.write([step("CF", 1, T0, "welcome", fetches=FETCHED)])
+        call = await store.call("CF")
+        assert call is not None and call.steps[0].fetches == FETCHED
+        (replayed,) = [s async for s in store.steps(Filter())]
+        assert replayed.fetches == FETCHED
+
+    run(url, work)
+
+
+# The tables as the previous release created them (before steps.fetches), in each dialect.
+PREVIOUS_RELEASE = """
+CREATE TABLE calls (sid TEXT PRIMARY KEY, flow TEXT NOT NULL, version TEXT NOT NULL,
+  direction TEXT NOT NULL, caller TEXT NOT NULL, called TEXT NOT NULL,
+  started_at {real} NOT NULL, last_at {real} NOT NULL, ended_at {real},
+  outcome TEXT NOT NULL, ended_how TEXT NOT NULL, path TEXT NOT NULL, rev INTEGER NOT NULL);
+CREATE INDEX calls_started ON calls (started_at);
+CREATE INDEX calls_open ON calls (last_at) WHERE ended_how = '';
+CREATE TABLE steps (sid TEXT NOT NULL, rev INTEGER NOT NULL, at {real} NOT NULL,
+  flow TEXT NOT NULL, version TEXT NOT NULL, event TEXT NOT NULL, state TEXT NOT NULL,
+  input TEXT NOT NULL, trail TEXT NOT NULL, outcome TEXT NOT NULL, ended INTEGER NOT NULL,
+  twiml TEXT NOT NULL, events TEXT NOT NULL, PRIMARY KEY (sid, rev));
+CREATE TABLE notes (sid TEXT NOT NULL, at {real} NOT NULL, kind TEXT NOT NULL,
+  data TEXT NOT NULL, PRIMARY KEY (sid, kind, at));
+INSERT INTO calls VALUES ('OLD', 'main', 'v0', 'inbound', '+15551234567', '+15550001111',
+  1800000000, 1800000009, 1800000010, 'hangup', 'completed', '["welcome"]', 1);
+INSERT INTO steps VALUES ('OLD', 1, 1800000000, 'main', 'v0', 'call', '', '',
+  '[["welcome","ok","menu"]]', '', 0, '<Response/>', '[]');
+INSERT INTO notes VALUES ('OLD', 1800000001, 'fetch',
+  '{"flow":"main","state":"welcome","outcome":"ok","status":200,"ms":12.5}');
+"""
+
+
+def previous_release(url: str) -> None:
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            db.executescript(PREVIOUS_RELEASE.replace("{real}", "REAL"))
+        return
+    conninfo, schema = split_url(url)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+        conn.execute(f'SET search_path TO "{schema}"')
+        for sql in PREVIOUS_RELEASE.replace("{real}", "DOUBLE PRECISION").split(";"):
+            if sql.strip():
+                conn.execute(sql)
+
+
+def test_a_history_from_the_previous_release_keeps_working(url: str) -> None:
+    previous_release(url)
+
+    async def work(store: HistoryStore) -> None:
+        old = await store.call("OLD")
+        assert old is not None and old.path == ["welcome"] and old.outcome == "hangup"
+        assert old.steps[0].fetches is None  # not recorded then: replay will say so
+        assert old.steps[0].trail == (("welcome", "ok", "menu"),)
+        assert [n.data["ms"] for n in old.notes] == [12.5]
+        await store.write([step("NEW", 1, T0 + 50, "welcome", fetches=FETCHED)])
+        new = await store.call("NEW")
+        assert new is not None and new.steps[0].fetches == FETCHED
+        assert [s.fetches async for s in store.steps(Filter())] == [FETCHED, None]
+        assert [c.sid for c in await store.calls(Filter())] == ["NEW", "OLD"]
+
+    run(url, work)
+
+    async def again(store: HistoryStore) -> int:  # opened again: the column is there already
+        return len(await store.calls(Filter()))
+
+    assert run(url, again) == 2

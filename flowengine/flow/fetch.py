@@ -67,6 +67,7 @@ def compile_fetch(
         save=str(spec.get("save", state)),
         filler=filler,
         callback=compiler.callback(state, "fetch"),
+        sensitive=bool(spec.get("sensitive", False)),
     )
 
 

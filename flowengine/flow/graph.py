@@ -84,6 +84,7 @@ class Fetch:
     save: str
     filler: dict[str, Fragment] = field(default_factory=dict)  # by language; empty: none
     callback: str = ""  # where a Redirect picks the result up when the answer is slow
+    sensitive: bool = False  # an answer the call history must never keep
 
 
 # Calls a callback places at most when the caller does not answer, unless the flow says.

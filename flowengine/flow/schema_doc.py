@@ -21,6 +21,7 @@ SECTIONS = (
     ("record", "record"),
     ("enqueue", "enqueue"),
     ("call_back", "callBack"),
+    ("fetch", "fetch"),
     ("redirect", "redirect"),
     ("sms (a text sent during a call)", "sms"),
     ("retry", "retry"),

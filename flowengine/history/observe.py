@@ -2,7 +2,9 @@
 
 The server calls these at the point where the step's result is known; they only build
 small values and append them to the writer's queue, so a webhook pays no I/O for its
-history. Inputs of gathers marked `sensitive: true` are never kept.
+history. Inputs of gathers marked `sensitive: true` are never kept, nor the answers of
+fetches marked so (nor, since the flow may read that answer out later, anything the call
+says from then on).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from flowengine.flow.graph import Graph
+from flowengine.history import fetches
 from flowengine.history.record import Note, Step
 from flowengine.runtime.effects import FetchResult
 from flowengine.runtime.interpreter import StepResult
@@ -78,6 +81,24 @@ def effects(event: str, params: Mapping[str, str], result: StepResult) -> list[d
     return found
 
 
+def answers(graph: Graph | None, result: StepResult) -> tuple[dict[str, Any], ...]:
+    kept = []
+    for name, answer in result.answers:
+        state = graph.states.get(name) if graph is not None else None
+        fetch = state.fetch if state is not None else None
+        method = fetch.method if fetch is not None else ""
+        # A flow gone from the registry is taken as secret: better unreplayable than leaked.
+        sensitive = fetch is None or fetch.sensitive
+        kept.append(fetches.record(name, method, answer, sensitive))
+    return tuple(kept)
+
+
+def secret_fetches(graph: Graph) -> frozenset[str]:
+    return frozenset(
+        name for name, s in graph.states.items() if s.fetch is not None and s.fetch.sensitive
+    )
+
+
 class HistoryObserver:
     """Called by the server; everything it hands on is a plain value for the writer."""
 
@@ -85,6 +106,17 @@ class HistoryObserver:
         self.sink = sink
         self.lookup = lookup
         self.clock = clock
+        self.secret: dict[tuple[str, str], frozenset[str]] = {}  # by flow and version
+
+    def heard_secret(self, graph: Graph | None, path: list[str]) -> bool:
+        """Has the call acted on the answer of a sensitive fetch so far?"""
+        if graph is None:
+            return False
+        key = (graph.name, graph.version)
+        secret = self.secret.get(key)
+        if secret is None:
+            secret = self.secret[key] = secret_fetches(graph)
+        return bool(secret) and not secret.isdisjoint(path)
 
     def step(
         self,
@@ -99,6 +131,9 @@ class HistoryObserver:
         graph = self.lookup(session.flow, session.version)
         at = graph.states.get(state) if graph is not None else None
         sensitive = at is not None and at.sensitive
+        # The answer of a secret fetch stays in the call's variables: any later prompt may
+        # read it out, so nothing the call says from there on is kept.
+        hide = (sensitive and event == "gather") or self.heard_secret(graph, session.path)
         self.sink.append(
             Step(
                 sid=key,
@@ -115,11 +150,12 @@ class HistoryObserver:
                 ended=session.ended,
                 # The answer to a secret question may be read back ("you entered ..."):
                 # what the caller heard right after it is not kept either.
-                twiml="" if sensitive and event == "gather" else result.twiml,
+                twiml="" if hide else result.twiml,
                 events=tuple(effects(event, params, result)),
                 direction=params.get("Direction", "sms" if event == "sms" else ""),
                 caller=params.get("From", ""),
                 called=params.get("To", ""),
+                fetches=answers(graph, result),
             )
         )
 

@@ -3,7 +3,10 @@
 A step is keyed by the session revision its save produced, so the same step written twice
 (a retried batch, two processes) is stored once, and steps sort in the order the calls'
 sessions saw them. `events` is the open list of what happened around the flow (a text
-sent, a recording, a fallback, a fetch's outcome): a new kind needs no new column.
+sent, a recording, a fallback): a new kind needs no new column. The answers of the fetches
+a step acted on are kept apart, in `fetches` (see history/fetches.py): they are the
+business's data about the caller, read by replay, and a history written before they were
+kept has None there.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class Step:
     direction: str = ""
     caller: str = ""
     called: str = ""
+    # The fetch answers this step acted on, in order; None: recorded before they were kept.
+    fetches: tuple[dict[str, Any], ...] | None = ()
 
 
 @dataclass(slots=True)
@@ -107,6 +112,7 @@ def step_dict(step: Step) -> dict[str, Any]:
         "outcome": step.outcome,
         "ended": step.ended,
         "events": list(step.events),
+        "fetches": None if step.fetches is None else list(step.fetches),
     }
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flowengine.history import fetches
 from flowengine.history.observe import HIDDEN
-from flowengine.history.record import CallRecord, Step
+from flowengine.history.record import CallRecord, Step, dumps
 from flowengine.sim.caller_input import prompt
 from flowengine.sim.transcript import Wait, read
+
+ANSWER_CHARS = 200  # of a fetch's answer in the transcript; `calls show --json` has it all
 
 
 def when(seconds: float | None) -> str:
@@ -36,12 +39,15 @@ def show(call: CallRecord) -> list[str]:
     wait: Wait | None = None
     for step in call.steps:
         wait = _step(step, wait, lines)
+    # Steps written since fetch answers are kept say what each fetch got, where it happened;
+    # the notes (with the time it took) are shown for older calls only.
+    inline = any(step.fetches is not None for step in call.steps)
     for note in call.notes:
         if note.kind == "transcription":
             lines.append(
                 f"  Transcription ({note.data.get('status', '')}): {note.data.get('text')}"
             )
-        elif note.kind == "fetch":
+        elif note.kind == "fetch" and not inline:
             status = note.data.get("status")
             lines.append(
                 f"  Fetch in {note.data.get('state')}: {note.data.get('outcome')}"
@@ -71,9 +77,23 @@ def _step(step: Step, wait: Wait | None, lines: list[str]) -> Wait | None:
             lines.append(f"  SMS to {event.get('to')}: {event.get('body')}")
         elif event.get("kind") == "recording":
             lines.append(f"  (recording {event.get('url')}, {event.get('duration')} s)")
+    for kept in step.fetches or ():
+        lines.append(f"  Fetch in {kept.get('state')}: {fetched(kept)}")
     if not step.twiml:
-        lines.append("  (what the call said next is not kept: a sensitive question)")
+        lines.append("  (what the call said here is not kept: it may repeat a sensitive answer)")
         return None
     reply = read(step.twiml)
     lines.extend(f"  {line}" for line in reply.lines)
     return reply.wait
+
+
+def fetched(kept: dict[str, object]) -> str:
+    text = fetches.outcome_text(kept)
+    if "data" not in kept:
+        reason = "sensitive" if kept.get("kept") == fetches.SENSITIVE else "too large"
+        return f"{text}, answer not kept ({reason})"
+    if kept["data"] is None:
+        return text
+    answer = dumps(kept["data"])
+    cut = answer if len(answer) <= ANSWER_CHARS else answer[: ANSWER_CHARS - 3] + "..."
+    return f"{text}: {cut}"

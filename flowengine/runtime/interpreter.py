@@ -72,6 +72,9 @@ class StepResult:
     messages: list[OutboundMessage]
     trace: list[tuple[str, str, str]]  # (from state, edge label, to state)
     fetch: FetchRequest | None = None  # perform it, then step again with Event("fetch")
+    # The fetch answers this step acted on, by state, in order: the call history keeps them
+    # so that replay can give a changed flow what the backend said.
+    answers: list[tuple[str, FetchResult]] = field(default_factory=list)
 
 
 def new_session(graph: Graph, key: str) -> CallSession:
@@ -99,7 +102,7 @@ def step(
             f"flow '{graph.name}' wrote a TwiML answer over {twiml.MAX_DOCUMENT_BYTES} bytes, "
             "which Twilio refuses"
         )
-    return StepResult(document, session, run.messages, run.trace, run.fetch)
+    return StepResult(document, session, run.messages, run.trace, run.fetch, run.answers)
 
 
 def end_call(session: CallSession, params: Mapping[str, str]) -> bool:
@@ -144,6 +147,7 @@ class _Run:
         self.graph = graph
         self.splits = splits
         self.fetch: FetchRequest | None = None
+        self.answers: list[tuple[str, FetchResult]] = []
         self.session = session
         self.now = now
         self.out: list[str] = [twiml.OPEN]
@@ -280,6 +284,7 @@ class _Run:
         if state.fetch is None or result is None:
             raise FlowRuntimeError(f"state '{state.name}' got no fetch result")
         effects.store(self.session.vars, self.session.call, state.fetch, result)
+        self.answers.append((state.name, result))
         return self.outcome(state, result.outcome)
 
     def text(self, body: str) -> None:

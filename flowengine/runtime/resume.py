@@ -28,4 +28,5 @@ def resume(
     after.twiml = effects.join(before.twiml, after.twiml)
     after.messages = [*before.messages, *after.messages]
     after.trace = [*before.trace, *after.trace]
+    after.answers = [*before.answers, *after.answers]
     return after

@@ -84,8 +84,15 @@ CALL_COLUMNS = (
     "outcome, ended_how, path"
 )
 STEP_COLUMNS = (
-    "sid, rev, at, flow, version, event, state, input, trail, outcome, ended, twiml, events"
+    "sid, rev, at, flow, version, event, state, input, trail, outcome, ended, twiml, events, "
+    "fetches"
 )
+STEP_WIDTH = len(STEP_COLUMNS.split(","))
+
+# Columns added since the first release, in order: (table, column, type). A history created
+# by an older release gets them when a newer one opens it; its rows read NULL there, which
+# says "not recorded then" (a step's fetch answers: replay cannot know what was said).
+ADDED_COLUMNS = (("steps", "fetches", "TEXT"),)
 
 
 def schema(d: Dialect) -> list[str]:
@@ -110,8 +117,14 @@ def schema(d: Dialect) -> list[str]:
     ]
 
 
+def add_column(d: Dialect, table: str, column: str, kind: str) -> str:
+    """PostgreSQL says IF NOT EXISTS; SQLite cannot, and its store asks first."""
+    guard = "IF NOT EXISTS " if d is POSTGRES else ""
+    return f"ALTER TABLE {table} ADD COLUMN {guard}{column} {kind}"
+
+
 def insert_step(d: Dialect) -> str:
-    marks = ", ".join([d.mark] * 13)
+    marks = ", ".join([d.mark] * STEP_WIDTH)
     return f"INSERT INTO steps ({STEP_COLUMNS}) VALUES ({marks}) ON CONFLICT DO NOTHING"
 
 

@@ -54,10 +54,23 @@ class PostgresHistoryStore(HistoryStore):
                 await conn.execute(f'SET search_path TO "{self.schema}"')
                 for sql in base.schema(POSTGRES):
                     await conn.execute(sql)
+                await self._migrate(conn)
         except psycopg.Error as exc:
             raise HistoryError(f"history database unreachable: {exc}") from exc
         self.conn = conn
         return conn
+
+    async def _migrate(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        """Add the columns a history from an older release lacks. Asked first: ALTER TABLE
+        waits for every reader of the table (a long replay), even when it has nothing to do."""
+        for table, column, kind in base.ADDED_COLUMNS:
+            found = await conn.execute(
+                "SELECT 1 FROM information_schema.columns "
+                "WHERE table_schema = %s AND table_name = %s AND column_name = %s",
+                (self.schema, table, column),
+            )
+            if await found.fetchone() is None:
+                await conn.execute(base.add_column(POSTGRES, table, column, kind))
 
     async def _lost(self, exc: psycopg.Error) -> HistoryError:
         if self.conn is not None and (self.conn.closed or self.conn.broken):

@@ -23,6 +23,7 @@ def step_row(step: Step) -> tuple[Any, ...]:
         int(step.ended),
         step.twiml,
         dumps(step.events),
+        None if step.fetches is None else dumps(step.fetches),
     )
 
 
@@ -85,7 +86,7 @@ def full_step(row: tuple[Any, ...]) -> Step:
     sid, rev, at, flow, version, event, state, input_, trail, outcome, ended, twiml, events = row[
         :13
     ]
-    direction, caller, called = row[13:]
+    fetches, direction, caller, called = row[13:]
     return Step(
         sid,
         int(rev),
@@ -104,4 +105,5 @@ def full_step(row: tuple[Any, ...]) -> Step:
         direction,
         caller,
         called,
+        None if fetches is None else tuple(json.loads(fetches)),
     )

@@ -34,9 +34,23 @@ class SqliteHistoryStore(HistoryStore):
             self.db.execute("PRAGMA busy_timeout=5000")
             for sql in base.schema(SQLITE):
                 self.db.execute(sql)
+            self._migrate()
         except sqlite3.Error as exc:
             raise HistoryError(f"cannot open the history database {path}: {exc}") from exc
         self.lock = threading.Lock()
+
+    def _migrate(self) -> None:
+        """Add the columns a history file from an older release lacks."""
+        for table, column, kind in base.ADDED_COLUMNS:
+            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            if column in have:
+                continue
+            try:
+                self.db.execute(base.add_column(SQLITE, table, column, kind))
+            except sqlite3.OperationalError as exc:
+                # Another process opening the same file at the same moment added it first.
+                if "duplicate column" not in str(exc):
+                    raise
 
     async def _run(self, work: Callable[[], T]) -> T:
         def locked() -> T:
